@@ -1,0 +1,22 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'coverage/**', '.tap/**', 'node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off'
+    }
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli.ts', 'src/demo.ts', 'src/simulator/main.ts'],
+    rules: {
+      // Only the process entry points may read the environment (STYLE.md habit 2).
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is read once, in src/config.ts via cli.ts.' }]
+    }
+  }
+)
