@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setUserHeader, type RequestContext } from './context.js'
+import { BodyTooLargeError, sendJson, sendNotFound, sendText, sleep } from './http.js'
+import { resolveIdentity } from './identity.js'
+import { authRoute, BIGPICTURE_APPS, bigPictureRoute, reauthRoute } from './routes/bigpicture.js'
+import { downloadRoute, myselfRoute, uploadRoute } from './routes/jira-api.js'
+import { sessionRoute } from './routes/jira-session.js'
+import type { SimulatorState } from './state.js'
+import { countCall } from './stats.js'
+
+type Target = { segments: string[], query: URLSearchParams } | 'outside' | 'bad'
+
+/** Splits the request target below the context path into decoded segments, as Tomcat would. */
+function parseTarget (rawUrl: string, contextPath: string): Target {
+  let url: URL
+  try {
+    url = new URL(rawUrl, 'http://simulator.invalid')
+  } catch {
+    return 'bad'
+  }
+  const path = url.pathname
+  if (path !== contextPath && !path.startsWith(`${contextPath}/`)) return 'outside'
+  const segments: string[] = []
+  for (const raw of path.slice(contextPath.length).split('/').slice(1)) {
+    let segment: string
+    try {
+      segment = decodeURIComponent(raw)
+    } catch {
+      return 'bad'
+    }
+    // Tomcat refuses an encoded slash by default.
+    if (segment.includes('/')) return 'bad'
+    segments.push(segment)
+  }
+  return { segments, query: url.searchParams }
+}
+
+const isApiVersion = (segment: string | undefined): boolean => segment === '2' || segment === 'latest'
+
+async function route (ctx: RequestContext): Promise<void> {
+  const { state, req, res, segments } = ctx
+  const [root, area, ...rest] = segments
+  if (root === 'rest' && area !== undefined && BIGPICTURE_APPS.includes(area)) {
+    if (rest[0] === '1.0' && rest[1] === 'system' && rest.length === 3) {
+      if (rest[2] === 'auth') return authRoute(ctx, area)
+      if (rest[2] === 'reauth') return reauthRoute(ctx, area)
+    }
+    return bigPictureRoute(ctx, area, rest)
+  }
+
+  const identity = resolveIdentity(state, req, res, false)
+  if (identity === 'answered') return
+  if (identity !== null) setUserHeader(res, identity.user)
+  const path = segments.join('/')
+  if (path === 'rest/auth/1/session') return sessionRoute(ctx, identity)
+  if (root === 'rest' && area === 'api' && isApiVersion(rest[0])) {
+    if (rest.length === 2 && rest[1] === 'myself') return myselfRoute(ctx, identity)
+    if (rest.length === 4 && rest[1] === 'issue' && rest[3] === 'attachments') return uploadRoute(ctx, identity, rest[2] ?? '')
+    if (rest.length === 4 && rest[1] === 'attachment' && rest[2] === 'content') return downloadRoute(ctx, identity, rest[3] ?? '')
+  }
+  countCall(state.stats, 'other', identity?.user)
+  sendNotFound(res)
+}
+
+/** The request listener: common headers, latency, then the route; never lets an error escape. */
+export function createRequestListener (state: SimulatorState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(state, req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy()
+      } else if (err instanceof BodyTooLargeError) {
+        sendJson(res, 413, { errorMessages: ['Request entity too large'] }, { connection: 'close' })
+      } else {
+        sendJson(res, 500, { errorMessages: ['Internal server error'] })
+      }
+    })
+  }
+}
+
+async function handle (state: SimulatorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  state.stats.requests++
+  req.on('error', () => { /* an aborted upload; the handler's read fails and ends the exchange */ })
+  if (state.latencyMs > 0) await sleep(state.latencyMs)
+  res.setHeader('Date', new Date(state.clock.nowMs()).toUTCString())
+  res.setHeader('X-AUSERNAME', 'anonymous')
+  const target = parseTarget(req.url ?? '/', state.contextPath)
+  if (target === 'bad') return sendJson(res, 400, { errorMessages: ['Bad request'] })
+  if (target === 'outside') return sendText(res, 404, '<html><body>Not Found</body></html>', 'text/html;charset=UTF-8')
+  await route({ state, req, res, segments: target.segments, query: target.query })
+}

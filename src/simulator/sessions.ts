@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+import type { Clock } from './clock.js'
+
+export interface Session {
+  readonly id: string
+  readonly user: string
+  lastUsedMs: number
+}
+
+/** Jira sessions with idle expiry: each use extends a session's life. */
+export class SessionStore {
+  readonly #sessions = new Map<string, Session>()
+  readonly #clock: Clock
+  idleSeconds: number
+
+  constructor (clock: Clock, idleSeconds: number) {
+    this.#clock = clock
+    this.idleSeconds = idleSeconds
+  }
+
+  create (user: string): Session {
+    // Tomcat's JSESSIONID: 32 uppercase hex digits.
+    const session = { id: randomBytes(16).toString('hex').toUpperCase(), user, lastUsedMs: this.#clock.nowMs() }
+    this.#sessions.set(session.id, session)
+    return session
+  }
+
+  /** The live session with this id, touched; undefined when unknown or idle too long. */
+  use (id: string): Session | undefined {
+    const session = this.#sessions.get(id)
+    if (session === undefined) return undefined
+    const now = this.#clock.nowMs()
+    if (now - session.lastUsedMs > this.idleSeconds * 1000) {
+      this.#sessions.delete(id)
+      return undefined
+    }
+    session.lastUsedMs = now
+    return session
+  }
+
+  delete (id: string): boolean {
+    return this.#sessions.delete(id)
+  }
+
+  /** Removes every session, or those of one user. */
+  expire (user?: string): void {
+    for (const [id, session] of this.#sessions) {
+      if (user === undefined || session.user === user) this.#sessions.delete(id)
+    }
+  }
+}
