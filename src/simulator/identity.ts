@@ -37,8 +37,10 @@ function basicCredentials (authorization: string): { user: string, password: str
   return colon === -1 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
-const hasScheme = (authorization: string, scheme: string): boolean =>
-  authorization.slice(0, scheme.length + 1).toLowerCase() === `${scheme} `
+const hasScheme = (authorization: string, scheme: string): boolean => {
+  const start = authorization.slice(0, scheme.length + 1).toLowerCase()
+  return start === scheme || start === `${scheme} `
+}
 
 /**
  * Jira's authentication chain. A live JSESSIONID cookie wins; otherwise Basic credentials or a
