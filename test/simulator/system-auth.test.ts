@@ -46,7 +46,8 @@ t.test('system/auth without a live Jira identity answers 401', async (t) => {
   const sim = await startSimulator(t)
   const id = await login(sim, 'alice', 'alice-secret')
   sim.control.expireSessions()
-  for (const headers of [{}, { cookie: `JSESSIONID=${id}` }, { authorization: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln' }]) {
+  const attempts: Array<Record<string, string>> = [{}, { cookie: `JSESSIONID=${id}` }, { authorization: 'eyJhbGciOiJIUzI1NiJ9.e30.c2ln' }]
+  for (const headers of attempts) {
     const res = await fetch(authUrl(sim.url), { headers })
     t.equal(res.status, 401, JSON.stringify(headers))
     t.equal(res.headers.get('content-type'), 'application/json;charset=UTF-8')
