@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/cli.ts', 'src/demo.ts', 'src/simulator/main.ts'],
+    ignores: ['src/cli.ts'],
     rules: {
       // Only the process entry points may read the environment (STYLE.md habit 2).
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is read once, in src/config.ts via cli.ts.' }]

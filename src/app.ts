@@ -1,0 +1,236 @@
+import httpProxy from '@fastify/http-proxy'
+import type { IncomingHttpHeaders } from 'node:http'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import type { Dispatcher } from 'undici'
+import type { Config } from './config.js'
+import { ProxyError, mapTransportError } from './errors.js'
+import { withSessionId } from './identity/cookies.js'
+import { shortKey } from './identity/hash.js'
+import { createIdentityResolver } from './identity/resolve.js'
+import type { Identity } from './identity/types.js'
+import { opsRoutes } from './ops/health.js'
+import { Metrics } from './ops/metrics.js'
+import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
+import { createJiraDispatcher } from './proxy/dispatcher.js'
+import { createBrowserGuard } from './proxy/guard.js'
+import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './proxy/headers.js'
+import { INVALID_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
+import { AuthClient } from './tokens/auth-client.js'
+import { TokenManager } from './tokens/lifecycle.js'
+import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
+import { TokenStore } from './tokens/store.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    proxyRoute: Route | null
+    ctx: RequestContext | null
+  }
+}
+
+export interface AppOptions {
+  logger: Logger
+  /** Replaces the HTTP client toward Jira (tests use it to count connections). */
+  dispatcher?: Dispatcher
+  loginGuard?: LoginGuardOptions
+  /** Collect Node process metrics (off in tests that build many apps). */
+  processMetrics?: boolean
+}
+
+export interface ProxyApp {
+  app: FastifyInstance
+  metrics: Metrics
+  loginGuard: LoginGuard
+  store: TokenStore
+}
+
+/** The Jira session endpoint: a caller logging in as itself never gets the service session. */
+const SESSION_PATH = '/rest/auth/1/session'
+
+/**
+ * Builds the proxy: routing, identity, tokens, the BigPicture route and the passthrough, plus its
+ * own endpoints. Never listens and never touches the process; `cli.ts` owns that.
+ */
+export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
+  const dispatcher = options.dispatcher ?? createJiraDispatcher(config)
+  const metrics = new Metrics({ processMetrics: options.processMetrics ?? true })
+  const loginGuard = new LoginGuard(options.loginGuard)
+  const store = new TokenStore(config.identityCacheMax)
+  const client = new AuthClient(
+    { dispatcher, jiraOrigin: config.jiraOrigin, contextPath: config.contextPath, timeoutMs: config.upstreamTimeoutMs },
+    (kind, outcome, seconds) => metrics.tokenCall(kind, outcome, seconds)
+  )
+  const manager = new TokenManager({ client, guard: loginGuard, metrics, apps: config.apps, refreshSkewMs: config.refreshSkewMs })
+  const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys)
+  const classify = createRouteClassifier(config.apps)
+  const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
+  const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: true, dropSessionCookies: false }
+  const rewriteForService: ResponseRewrite = { ...rewrite, dropSessionCookies: true }
+  const bigPicture = createBigPictureHandler({
+    dispatcher,
+    jiraOrigin: config.jiraOrigin,
+    contextPath: config.contextPath,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    maxReplayBodyBytes: config.maxReplayBodyBytes,
+    manager,
+    store,
+    metrics,
+    rewrite
+  })
+  const jiraHistogram = metrics.upstreamSeconds.labels('jira')
+
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One access-log line per request is written in onResponse; Fastify's own two lines are off.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Absolute-form targets (`GET http://elsewhere/x`) keep only their path: the target is always Jira.
+    rewriteUrl: (req) => absoluteToOrigin(req.url ?? '/'),
+    requestTimeout: 0,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 8192 }
+  })
+  // Fastify decorations must not share an object between requests: start empty, set in onRequest.
+  app.decorateRequest<Route | null>('proxyRoute', null)
+  app.decorateRequest('ctx', null)
+
+  app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, request, reply) => {
+    if (err instanceof ProxyError) {
+      if (err.statusCode >= 500) request.log.warn({ err, code: err.code }, err.message)
+      if (err.headers !== undefined) reply.headers(err.headers)
+      return reply.code(err.statusCode).send(err.toJSON())
+    }
+    const status = err.statusCode ?? 500
+    if (status < 500) {
+      return reply.code(status).send({ error: err.message, code: status === 413 ? 'BODY_TOO_LARGE' : 'BAD_REQUEST' })
+    }
+    // 5xx details stay in the log; the caller gets a stable, harmless sentence.
+    request.log.error({ err }, 'request failed')
+    return reply.code(500).send(new ProxyError('INTERNAL_ERROR', 'The proxy failed to handle this request.').toJSON())
+  })
+
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'No such endpoint.', code: 'NOT_FOUND' }))
+
+  app.addHook('onRequest', async (request) => {
+    checkBrowser(request.headers.host, request.headers.origin)
+    const route = classify(request.url)
+    request.proxyRoute = route
+    if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
+    if (route.family === 'proxy') return
+    request.ctx = {
+      identity: resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress }),
+      trace: { refreshed: false, loggedIn: false, retried: false },
+      upstreamMs: -1
+    }
+  })
+
+  app.addHook('onResponse', async (request, reply) => {
+    // Refused before routing (Host, Origin): the proxy answered it itself.
+    const family = request.proxyRoute?.family ?? 'proxy'
+    metrics.requests.inc({ family: family === 'invalid' ? 'jira' : family, status: statusClass(reply.statusCode) })
+    if (!config.accessLog || family === 'proxy') return
+    const ctx = request.ctx
+    request.log.info({
+      method: request.method,
+      path: pathOnly(request.url),
+      family,
+      status: reply.statusCode,
+      identity: ctx === null ? undefined : identityLabel(ctx.identity),
+      upstreamMs: ctx === null || ctx.upstreamMs < 0 ? undefined : Math.round(ctx.upstreamMs * 10) / 10,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      refreshed: ctx?.trace.refreshed,
+      loggedIn: ctx?.trace.loggedIn,
+      retried: ctx?.trace.retried
+    }, 'request')
+  })
+
+  await app.register(opsRoutes, {
+    dispatcher,
+    jiraOrigin: config.jiraOrigin,
+    contextPath: config.contextPath,
+    metrics,
+    sample: () => {
+      metrics.identities.set(store.size)
+      const counts = loginGuard.counts()
+      for (const [state, n] of Object.entries(counts)) metrics.loginStates.set({ state }, n)
+    }
+  })
+  app.all('/_proxy/*', async (_request, reply) => reply.code(404).send({ error: 'No such proxy endpoint.', code: 'NOT_FOUND' }))
+
+  await app.register(httpProxy, {
+    upstream: config.jiraUrl,
+    undici: dispatcher,
+    disableRequestLogging: true,
+    internalRewriteLocationHeader: false,
+    httpMethods: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'],
+    preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+      const route = request.proxyRoute
+      const ctx = request.ctx as RequestContext
+      if (route?.family === 'bigpicture') return bigPicture(request, reply, ctx, route.app)
+      const identity = ctx.identity
+      if (identity.kind === 'service' && !isSessionPath(request.url)) {
+        ctx.sessionId = await manager.session(identity, store.get(identity.key), ctx.trace)
+      }
+    },
+    replyOptions: {
+      retryDelay: () => null,
+      rewriteRequestHeaders: (request, headers) => {
+        const ctx = request.ctx as RequestContext
+        const out = toJiraHeaders(headers, { authorization: undefined, sessionCookie: ctx.sessionId }, withSessionId)
+        out.host = headers.host as string
+        ctx.upstreamMs = performance.now()
+        return out
+      },
+      rewriteHeaders: (headers, request) => {
+        const ctx = (request as FastifyRequest).ctx as RequestContext
+        return toClientHeaders(headers, ctx.identity.kind === 'service' ? rewriteForService : rewrite) as IncomingHttpHeaders
+      },
+      onResponse: (request, reply, raw) => {
+        const res = raw as unknown as { statusCode: number, headers: IncomingHttpHeaders, stream: NodeJS.ReadableStream }
+        const ctx = request.ctx as RequestContext
+        ctx.upstreamMs = performance.now() - ctx.upstreamMs
+        jiraHistogram.observe(ctx.upstreamMs / 1000)
+        // The proxy's own session died in Jira: the next request logs in again.
+        if (ctx.sessionId !== undefined && res.statusCode === 401 && res.headers['x-ausername'] === 'anonymous') {
+          manager.sessionDied(store.get('service'), ctx.sessionId)
+        }
+        reply.send(res.stream)
+      },
+      onError: (reply, { error }) => {
+        reply.send(mapTransportError(error))
+      }
+    }
+  })
+
+  app.addHook('onClose', async () => {
+    await dispatcher.close().catch(() => {})
+  })
+
+  return { app, metrics, loginGuard, store }
+}
+
+function isSessionPath (url: string): boolean {
+  return url.startsWith(SESSION_PATH) && (url.length === SESSION_PATH.length || url[SESSION_PATH.length] === '?' || url[SESSION_PATH.length] === '/')
+}
+
+function absoluteToOrigin (url: string): string {
+  if (url.charCodeAt(0) === 47 /* / */) return url
+  try {
+    const parsed = new URL(url)
+    return parsed.pathname + parsed.search
+  } catch {
+    return '/'
+  }
+}
+
+function pathOnly (url: string): string {
+  const q = url.indexOf('?')
+  return q < 0 ? url : url.slice(0, q)
+}
+
+function statusClass (status: number): string {
+  return `${Math.floor(status / 100)}xx`
+}
+
+function identityLabel (identity: Identity): string {
+  return 'key' in identity ? `${identity.kind}:${shortKey(identity.key)}` : identity.kind
+}

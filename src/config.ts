@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { join } from 'node:path'
+import envSchema from 'env-schema'
+
+/** The configuration variables, their types and defaults (SPEC.md: Interface). */
+const schema = {
+  type: 'object',
+  required: ['JIRA_URL'],
+  properties: {
+    JIRA_URL: { type: 'string', minLength: 1 },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    JIRA_USERNAME: { type: 'string' },
+    JIRA_PASSWORD: { type: 'string' },
+    JIRA_PASSWORD_FILE: { type: 'string' },
+    JIRA_PAT: { type: 'string' },
+    JIRA_PAT_FILE: { type: 'string' },
+    PROXY_API_KEYS: { type: 'string' },
+    PROXY_API_KEYS_FILE: { type: 'string' },
+    ALLOWED_HOSTS: { type: 'string' },
+    ALLOWED_ORIGINS: { type: 'string' },
+    BIGPICTURE_APPS: { type: 'string', default: 'softwareplant-bigpicture,softwareplant-biggantt,softwareplant-bigtemplate' },
+    TOKEN_REFRESH_SKEW_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 30 },
+    IDENTITY_CACHE_MAX: { type: 'integer', minimum: 1, default: 10000 },
+    MAX_REPLAY_BODY_BYTES: { type: 'integer', minimum: 0, default: 10485760 },
+    UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 120000 },
+    JIRA_CA_FILE: { type: 'string' },
+    JIRA_TLS_INSECURE: { type: 'boolean', default: false },
+    HTTPS_PROXY: { type: 'string' },
+    HTTP_PROXY: { type: 'string' },
+    NO_PROXY: { type: 'string' },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    ACCESS_LOG: { type: 'boolean', default: true }
+  }
+} as const
+
+/** Credentials the proxy logs in with for callers that bring none (SPEC.md: Identity rule 4). */
+export type ServiceCredentials =
+  | { kind: 'password', username: string, password: string }
+  | { kind: 'pat', token: string }
+
+export interface Config {
+  /** Jira base URL without a trailing slash, context path included. */
+  jiraUrl: string
+  /** `https://host:port` of Jira. */
+  jiraOrigin: string
+  /** Jira's context path, `''` or `/jira`. */
+  contextPath: string
+  host: string
+  port: number
+  service: ServiceCredentials | undefined
+  proxyApiKeys: string[]
+  /** Explicit `Host` values; `undefined` means the loopback names and the bound address. */
+  allowedHosts: string[] | undefined
+  /** Explicit browser origins; `undefined` means only origins whose host is an allowed host. */
+  allowedOrigins: string[] | undefined
+  apps: string[]
+  refreshSkewMs: number
+  identityCacheMax: number
+  maxReplayBodyBytes: number
+  upstreamTimeoutMs: number
+  tls: { ca: string | undefined, insecure: boolean }
+  egress: { httpsProxy: string | undefined, httpProxy: string | undefined, noProxy: string | undefined }
+  logLevel: string
+  accessLog: boolean
+}
+
+/** Every problem found in the configuration, one line each, naming the variable. */
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor (problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+interface RawEnv {
+  [name: string]: string | number | boolean | undefined
+}
+
+export interface LoadOptions {
+  /** Directory holding the optional `.env` file. */
+  cwd?: string
+}
+
+/**
+ * Reads the configuration from `env` (then `.env` in `cwd`; the environment wins), validates it
+ * and collects every problem before failing, so an operator fixes them all in one go.
+ */
+export function loadConfig (env: Record<string, string | undefined>, options: LoadOptions = {}): Config {
+  const problems: string[] = []
+  const data: Record<string, string> = {}
+  for (const name of Object.keys(schema.properties)) {
+    // Lower-case proxy variables are the common spelling on Unix; honour both.
+    const value = env[name] ?? (name.endsWith('_PROXY') ? env[name.toLowerCase()] : undefined)
+    if (value !== undefined && value !== '') data[name] = value
+  }
+
+  let raw: RawEnv
+  try {
+    raw = envSchema({
+      schema: structuredClone(schema) as unknown as Record<string, unknown>,
+      data,
+      env: false,
+      dotenv: { path: join(options.cwd ?? '.', '.env') }
+    }) as RawEnv
+  } catch (err) {
+    const errors = (err as { errors?: Array<{ instancePath: string, message?: string, params?: { missingProperty?: string } }> }).errors
+    if (errors === undefined) throw new ConfigError([(err as Error).message])
+    for (const e of errors) {
+      const name = e.params?.missingProperty ?? e.instancePath.replace(/^\//, '')
+      problems.push(e.params?.missingProperty !== undefined ? `${name}: is required` : `${name}: ${e.message ?? 'is invalid'}`)
+    }
+    throw new ConfigError(problems)
+  }
+  // env-schema merges `.env` under the given data; read it back for the *_FILE secrets below.
+  const str = (name: string): string | undefined => {
+    const v = raw[name]
+    return v === undefined || v === '' ? undefined : String(v)
+  }
+  const int = (name: string): number => Number(raw[name])
+
+  const jira = parseJiraUrl(str('JIRA_URL') as string, problems)
+
+  const secret = (name: string): string | undefined => {
+    const direct = str(name)
+    const file = str(`${name}_FILE`)
+    if (direct !== undefined && file !== undefined) {
+      problems.push(`${name}_FILE: set together with ${name}; use one of them`)
+      return undefined
+    }
+    if (file === undefined) return direct
+    try {
+      const value = readFileSync(file, 'utf8').trim()
+      if (value === '') problems.push(`${name}_FILE: ${file} is empty`)
+      return value
+    } catch (err) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+      return undefined
+    }
+  }
+
+  const username = str('JIRA_USERNAME')
+  const password = secret('JIRA_PASSWORD')
+  const pat = secret('JIRA_PAT')
+  let service: ServiceCredentials | undefined
+  if (pat !== undefined && (username !== undefined || password !== undefined)) {
+    problems.push('JIRA_PAT: set together with JIRA_USERNAME/JIRA_PASSWORD; choose one service identity')
+  } else if (pat !== undefined) {
+    service = { kind: 'pat', token: pat }
+  } else if (username !== undefined && password !== undefined) {
+    service = { kind: 'password', username, password }
+  } else if (username !== undefined) {
+    problems.push('JIRA_PASSWORD: is required when JIRA_USERNAME is set (or use JIRA_PASSWORD_FILE)')
+  } else if (password !== undefined) {
+    problems.push('JIRA_USERNAME: is required when JIRA_PASSWORD is set')
+  }
+
+  const keysText = secret('PROXY_API_KEYS')
+  const proxyApiKeys = keysText === undefined ? [] : splitList(keysText)
+  for (const key of proxyApiKeys) {
+    if (key.length < 16) {
+      problems.push('PROXY_API_KEYS: every key must be at least 16 characters long')
+      break
+    }
+  }
+
+  const host = str('HOST') as string
+  if (service !== undefined && !isLoopbackHost(host) && proxyApiKeys.length === 0) {
+    problems.push(`HOST: ${host} is not a loopback address and a service identity is configured, so anyone on the network could act as it; set PROXY_API_KEYS (or PROXY_API_KEYS_FILE), or listen on 127.0.0.1`)
+  }
+
+  const apps = splitList(str('BIGPICTURE_APPS') ?? '')
+  if (apps.length === 0) problems.push('BIGPICTURE_APPS: lists no app')
+  for (const app of apps) {
+    if (!/^[A-Za-z0-9._-]+$/.test(app)) problems.push(`BIGPICTURE_APPS: "${app}" is not a REST root name`)
+  }
+
+  let ca: string | undefined
+  const caFile = str('JIRA_CA_FILE')
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8')
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.push(`JIRA_CA_FILE: ${caFile} holds no PEM certificate`)
+    } catch (err) {
+      problems.push(`JIRA_CA_FILE: cannot read ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+
+  const httpsProxy = str('HTTPS_PROXY')
+  const httpProxy = str('HTTP_PROXY')
+  for (const [name, value] of [['HTTPS_PROXY', httpsProxy], ['HTTP_PROXY', httpProxy]] as const) {
+    if (value !== undefined && !isHttpUrl(value)) problems.push(`${name}: must be an http:// or https:// URL`)
+  }
+
+  const list = (name: string): string[] | undefined => {
+    const v = str(name)
+    return v === undefined ? undefined : splitList(v).map((h) => h.toLowerCase())
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  return {
+    jiraUrl: jira.url,
+    jiraOrigin: jira.origin,
+    contextPath: jira.contextPath,
+    host,
+    port: int('PORT'),
+    service,
+    proxyApiKeys,
+    allowedHosts: list('ALLOWED_HOSTS'),
+    allowedOrigins: list('ALLOWED_ORIGINS'),
+    apps,
+    refreshSkewMs: int('TOKEN_REFRESH_SKEW_SECONDS') * 1000,
+    identityCacheMax: int('IDENTITY_CACHE_MAX'),
+    maxReplayBodyBytes: int('MAX_REPLAY_BODY_BYTES'),
+    upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
+    tls: { ca, insecure: raw.JIRA_TLS_INSECURE === true },
+    egress: { httpsProxy, httpProxy, noProxy: str('NO_PROXY') },
+    logLevel: str('LOG_LEVEL') as string,
+    accessLog: raw.ACCESS_LOG === true
+  }
+}
+
+function parseJiraUrl (value: string, problems: string[]): { url: string, origin: string, contextPath: string } {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    problems.push('JIRA_URL: is not a URL (expected e.g. https://jira.example.com or https://host/jira)')
+    return { url: '', origin: '', contextPath: '' }
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push('JIRA_URL: must start with http:// or https://')
+  }
+  if (url.username !== '' || url.password !== '') {
+    problems.push('JIRA_URL: must not carry credentials; use JIRA_USERNAME and JIRA_PASSWORD_FILE')
+  }
+  if (url.search !== '' || url.hash !== '') {
+    problems.push('JIRA_URL: must not have a query or fragment')
+  }
+  const contextPath = url.pathname.replace(/\/+$/, '')
+  return { url: url.origin + contextPath, origin: url.origin, contextPath }
+}
+
+/** Splits a comma- or newline-separated list, dropping blanks and `#` comment lines. */
+export function splitList (text: string): string[] {
+  return text.split(/[,\n\r]+/).map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('#'))
+}
+
+/** Whether a listen address only accepts connections from this machine. */
+export function isLoopbackHost (host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase()
+  if (h === 'localhost' || h === '::1') return true
+  return isIP(h) === 4 && h.startsWith('127.')
+}
+
+function isHttpUrl (value: string): boolean {
+  try {
+    const u = new URL(value)
+    return u.protocol === 'http:' || u.protocol === 'https:'
+  } catch {
+    return false
+  }
+}

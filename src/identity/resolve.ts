@@ -1,0 +1,98 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { ServiceCredentials } from '../config.js'
+import { ProxyError } from '../errors.js'
+import { isRawJwt } from '../tokens/jwt.js'
+import { findSessionId } from './cookies.js'
+import { credentialKey } from './hash.js'
+import type { Identity } from './types.js'
+
+export interface IdentityRequest {
+  headers: IncomingHttpHeaders
+  /** The TCP peer's address. */
+  remoteAddress: string | undefined
+}
+
+type Resolver = (req: IdentityRequest) => Identity | undefined
+
+const PASSTHROUGH: Identity = { kind: 'passthrough' }
+const NONE: Identity = { kind: 'none', serviceRefused: false }
+const REFUSED: Identity = { kind: 'none', serviceRefused: true }
+
+/** Rule 1: a raw BigPicture JWT or an `APIToken …` goes through as the caller sent it. */
+const bigPictureToken: Resolver = ({ headers }) => {
+  const auth = headers.authorization
+  if (auth === undefined) return undefined
+  return auth.startsWith('APIToken ') || isRawJwt(auth) ? PASSTHROUGH : undefined
+}
+
+/** Rule 2: the caller's own Jira session. */
+const sessionCookie: Resolver = ({ headers }) => {
+  const sessionId = findSessionId(headers.cookie)
+  return sessionId === undefined ? undefined : { kind: 'cookie', key: credentialKey('cookie', sessionId), sessionId }
+}
+
+/** Rule 3: Basic credentials or a personal access token. */
+const credentials: Resolver = ({ headers }) => {
+  const auth = headers.authorization
+  if (auth === undefined) return undefined
+  const space = auth.indexOf(' ')
+  const scheme = auth.slice(0, space).toLowerCase()
+  const value = auth.slice(space + 1).trim()
+  if (space < 0 || value === '') return undefined
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    if (colon <= 0) return undefined
+    return { kind: 'password', key: credentialKey('basic', decoded), username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+  }
+  if (scheme === 'bearer') return { kind: 'pat', key: credentialKey('pat', value), token: value }
+  return undefined
+}
+
+/**
+ * Builds the identity chain of SPEC.md, first match wins. Rule 4 (the service identity) is decided
+ * last: a loopback caller or one presenting a valid `X-Proxy-Key` may use it; a wrong key is
+ * refused even from loopback (it throws), so a misconfigured client learns about it.
+ */
+export function createIdentityResolver (service: ServiceCredentials | undefined, apiKeys: string[]): (req: IdentityRequest) => Identity {
+  const digests = apiKeys.map(digest)
+  const serviceIdentity: Identity | undefined = service === undefined
+    ? undefined
+    : { kind: 'service', key: 'service', credentials: service }
+  const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
+
+  return function resolveIdentity (req) {
+    for (const resolver of chain) {
+      const identity = resolver(req)
+      if (identity !== undefined) return identity
+    }
+    const presented = req.headers['x-proxy-key']
+    if (presented !== undefined) {
+      if (!keyMatches(digests, presented)) {
+        throw new ProxyError('SERVICE_IDENTITY_FORBIDDEN', 'The X-Proxy-Key presented is not valid.')
+      }
+      return serviceIdentity ?? NONE
+    }
+    if (serviceIdentity === undefined) return NONE
+    return isLoopbackAddress(req.remoteAddress) ? serviceIdentity : REFUSED
+  }
+}
+
+function digest (value: string): Buffer {
+  return createHash('sha256').update(value).digest()
+}
+
+/** Constant-time: the presented key is hashed and compared with every configured digest. */
+function keyMatches (digests: Buffer[], presented: string | string[]): boolean {
+  if (typeof presented !== 'string') return false
+  const candidate = digest(presented)
+  let match = false
+  for (const d of digests) match = timingSafeEqual(d, candidate) || match
+  return match
+}
+
+export function isLoopbackAddress (address: string | undefined): boolean {
+  if (address === undefined) return false
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
+}

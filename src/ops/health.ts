@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify'
+import type { Dispatcher } from 'undici'
+import type { Metrics } from './metrics.js'
+
+export interface OpsOptions {
+  dispatcher: Dispatcher
+  jiraOrigin: string
+  contextPath: string
+  metrics: Metrics
+  /** Live values sampled when metrics are scraped. */
+  sample: () => void
+}
+
+/** How long a readiness answer is reused, so probes cannot turn into load on Jira. */
+const READY_CACHE_MS = 2000
+const READY_TIMEOUT_MS = 5000
+
+/**
+ * The proxy's own endpoints: `healthz` (the process answers), `readyz` (Jira answers, probed at
+ * `{context}/status` as Jira's own load-balancer check), and `metrics` (Prometheus text).
+ */
+export async function opsRoutes (app: FastifyInstance, options: OpsOptions): Promise<void> {
+  const { dispatcher, jiraOrigin, contextPath, metrics } = options
+  let last: { at: number, ready: boolean, detail: string } | undefined
+
+  async function probe (): Promise<{ ready: boolean, detail: string }> {
+    if (last !== undefined && performance.now() - last.at < READY_CACHE_MS) return last
+    let result: { ready: boolean, detail: string }
+    try {
+      const res = await dispatcher.request({
+        origin: jiraOrigin,
+        path: `${contextPath}/status`,
+        method: 'GET',
+        headersTimeout: READY_TIMEOUT_MS,
+        bodyTimeout: READY_TIMEOUT_MS
+      })
+      await res.body.dump()
+      result = res.statusCode < 500
+        ? { ready: true, detail: 'Jira answered' }
+        : { ready: false, detail: `Jira answered HTTP ${res.statusCode}` }
+    } catch (err) {
+      result = { ready: false, detail: `Jira is unreachable (${(err as { code?: string }).code ?? 'error'})` }
+    }
+    last = { at: performance.now(), ...result }
+    return result
+  }
+
+  app.get('/_proxy/healthz', async () => ({ status: 'ok' }))
+
+  app.get('/_proxy/readyz', async (_request, reply) => {
+    const { ready, detail } = await probe()
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', detail })
+  })
+
+  app.get('/_proxy/metrics', async (_request, reply) => {
+    options.sample()
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+}

@@ -1,0 +1,118 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
+import { mapTransportError, serviceIdentityForbidden } from '../errors.js'
+import { withSessionId } from '../identity/cookies.js'
+import { type Identity, type TokenIdentity, hasCredentials } from '../identity/types.js'
+import type { Metrics } from '../ops/metrics.js'
+import type { TokenManager, Trace } from '../tokens/lifecycle.js'
+import type { IdentityTokens, TokenStore } from '../tokens/store.js'
+import { type HeldBody, holdBody } from './body.js'
+import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
+
+export interface BigPictureRouteOptions {
+  dispatcher: Dispatcher
+  jiraOrigin: string
+  contextPath: string
+  upstreamTimeoutMs: number
+  maxReplayBodyBytes: number
+  manager: TokenManager
+  store: TokenStore
+  metrics: Metrics
+  rewrite: ResponseRewrite
+}
+
+export interface RequestContext {
+  identity: Identity
+  trace: Trace
+  /** Milliseconds Jira took to answer with headers (the last attempt), for the access log. */
+  upstreamMs: number
+  /** The service identity's Jira session put on a plain Jira request, if any. */
+  sessionId?: string | undefined
+}
+
+const NO_BODY: HeldBody = { kind: 'none' }
+
+/**
+ * The BigPicture route: inject the identity's JWT (and Jira session), send, and on a 401 refresh
+ * and replay once with the same bytes. Everything not replayable streams exactly once.
+ */
+export function createBigPictureHandler (options: BigPictureRouteOptions) {
+  const { dispatcher, jiraOrigin, contextPath, manager, store, metrics, rewrite } = options
+  const timeout = options.upstreamTimeoutMs
+  const cap = options.maxReplayBodyBytes
+  const rewriteForService: ResponseRewrite = { ...rewrite, dropSessionCookies: true }
+  const upstreamHistogram = metrics.upstreamSeconds.labels('bigpicture')
+
+  async function send (request: FastifyRequest, ctx: RequestContext, headers: Record<string, string | string[]>, body: HeldBody): Promise<Dispatcher.ResponseData> {
+    const started = performance.now()
+    try {
+      return await dispatcher.request({
+        origin: jiraOrigin,
+        path: contextPath + request.url,
+        method: request.raw.method as Dispatcher.HttpMethod,
+        headers,
+        body: body.kind === 'buffer' ? body.data : body.kind === 'stream' ? body.stream : null,
+        headersTimeout: timeout,
+        bodyTimeout: timeout
+      })
+    } catch (err) {
+      throw mapTransportError(err)
+    } finally {
+      ctx.upstreamMs = performance.now() - started
+      upstreamHistogram.observe(ctx.upstreamMs / 1000)
+    }
+  }
+
+  function relay (reply: FastifyReply, res: Dispatcher.ResponseData, identity: Identity): FastifyReply {
+    if (reply.raw.destroyed) {
+      res.body.destroy()
+      return reply
+    }
+    reply.code(res.statusCode)
+    reply.headers(toClientHeaders(res.headers, identity.kind === 'service' ? rewriteForService : rewrite))
+    return reply.send(res.body)
+  }
+
+  /** The Jira session to present: the caller's own (already in its Cookie header) or the proxy's. */
+  async function sessionFor (identity: TokenIdentity, entry: IdentityTokens, trace: Trace): Promise<string | undefined> {
+    if (!hasCredentials(identity)) return undefined
+    return entry.sessionId ?? await manager.session(identity, entry, trace)
+  }
+
+  return async function bigPicture (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext, app: number): Promise<FastifyReply> {
+    const { identity, trace } = ctx
+    const method = request.raw.method
+    const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await holdBody(request.raw, cap)
+
+    if (identity.kind === 'passthrough' || identity.kind === 'none') {
+      if (identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
+      const res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: undefined, sessionCookie: undefined }, withSessionId), body)
+      return relay(reply, res, identity)
+    }
+
+    const entry = store.get(identity.key)
+    // A body that cannot be replayed gets a token that will outlive the request's upload.
+    const minValidity = body.kind === 'stream' ? timeout : 0
+    let token = manager.current(entry, app, minValidity) ?? await manager.refresh(identity, entry, app, entry.apps[app]?.authentication, trace)
+    let session = await sessionFor(identity, entry, trace)
+    let res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
+
+    if (res.statusCode !== 401) return relay(reply, res, identity)
+    const anonymous = res.headers['x-ausername'] === 'anonymous'
+    // A caller's own dead session is Jira's answer to give; a streamed body cannot be sent again.
+    if (anonymous && identity.kind === 'cookie') return relay(reply, res, identity)
+    if (body.kind === 'stream') {
+      metrics.retries.inc({ outcome: 'not_replayable' })
+      return relay(reply, res, identity)
+    }
+
+    await res.body.dump()
+    if (anonymous && session !== undefined) manager.sessionDied(entry, session)
+    token = await manager.refresh(identity, entry, app, token, trace)
+    session = await sessionFor(identity, entry, trace)
+    trace.retried = true
+    res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
+    metrics.retries.inc({ outcome: `${Math.floor(res.statusCode / 100)}xx` })
+    return relay(reply, res, identity)
+  }
+}

@@ -1,0 +1,65 @@
+import type { IncomingMessage } from 'node:http'
+import { PassThrough, type Readable } from 'node:stream'
+import { ProxyError } from '../errors.js'
+
+/** A request body as the BigPicture route will send it. */
+export type HeldBody =
+  /** No body at all. */
+  | { kind: 'none' }
+  /** Held in memory: can be sent again for the one retry. */
+  | { kind: 'buffer', data: Buffer }
+  /** Too large to hold: streamed once, never retried. */
+  | { kind: 'stream', stream: Readable }
+
+const NONE: HeldBody = { kind: 'none' }
+
+/**
+ * Reads a request body into memory if it fits in `cap` bytes; otherwise hands back a stream that
+ * yields what was read so far and then the rest, so nothing is lost, truncated or read twice.
+ */
+export function holdBody (req: IncomingMessage, cap: number): Promise<HeldBody> | HeldBody {
+  const length = req.headers['content-length']
+  const chunked = req.headers['transfer-encoding'] !== undefined
+  if (!chunked && (length === undefined || length === '0')) return NONE
+  if (!chunked && Number(length) > cap) return { kind: 'stream', stream: req }
+
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const cleanup = (): void => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      chunks.push(chunk)
+      if (size <= cap) return
+      cleanup()
+      req.pause()
+      const joined = new PassThrough()
+      for (const c of chunks) joined.write(c)
+      req.pipe(joined)
+      req.once('error', (err) => joined.destroy(err))
+      resolve({ kind: 'stream', stream: joined })
+    }
+    const onEnd = (): void => {
+      cleanup()
+      resolve(size === 0 ? NONE : { kind: 'buffer', data: chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, size) })
+    }
+    const onError = (err: Error): void => {
+      cleanup()
+      reject(new ProxyError('BAD_REQUEST', 'The request body could not be read.', { cause: err }))
+    }
+    const onClose = (): void => {
+      if (req.complete) return
+      cleanup()
+      reject(new ProxyError('BAD_REQUEST', 'The client closed the connection before sending the whole body.'))
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
+  })
+}

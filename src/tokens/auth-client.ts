@@ -1,0 +1,187 @@
+import type { Dispatcher } from 'undici'
+import { ProxyError, mapTransportError } from '../errors.js'
+import { clockOffsetMs } from './clock.js'
+
+/** A token pair (or a lone refreshed authentication token) as BigPicture issued it. */
+export interface IssuedTokens {
+  authentication: string
+  refresh: string | undefined
+  /** Jira clock minus ours, from the answer's `Date`. */
+  offsetMs: number
+}
+
+export type AuthOutcome =
+  | { ok: true, tokens: IssuedTokens }
+  /** 401 (or credentials ignored): the Jira session or refresh token is no longer good. */
+  | { ok: false, anonymous: boolean }
+
+export type LoginOutcome =
+  | { ok: true, sessionId: string }
+  | { ok: false, reason: 'bad-credentials' | 'captcha' | 'denied', loginUrl: string | undefined, status: number }
+
+export interface AuthClientOptions {
+  dispatcher: Dispatcher
+  jiraOrigin: string
+  contextPath: string
+  timeoutMs: number
+}
+
+/** How an auth call went, for metrics and logs. */
+export type CallKind = 'login' | 'auth' | 'reauth'
+export type CallObserver = (kind: CallKind, outcome: string, seconds: number) => void
+
+/**
+ * Talks to Jira's login and BigPicture's `system/auth` / `system/reauth` endpoints. Knows nothing
+ * about caching; every method is exactly one upstream request.
+ */
+export class AuthClient {
+  readonly #d: Dispatcher
+  readonly #origin: string
+  readonly #ctx: string
+  readonly #timeout: number
+  readonly #observe: CallObserver
+
+  constructor (options: AuthClientOptions, observe: CallObserver = () => {}) {
+    this.#d = options.dispatcher
+    this.#origin = options.jiraOrigin
+    this.#ctx = options.contextPath
+    this.#timeout = options.timeoutMs
+    this.#observe = observe
+  }
+
+  /** `POST /rest/auth/1/session`: a new Jira session for a user name and password. */
+  async loginWithPassword (username: string, password: string): Promise<LoginOutcome> {
+    return this.#login('POST', { 'content-type': 'application/json', accept: 'application/json' }, JSON.stringify({ username, password }))
+  }
+
+  /** `GET /rest/auth/1/session` with a personal access token: Jira answers with a session cookie. */
+  async loginWithToken (pat: string): Promise<LoginOutcome> {
+    return this.#login('GET', { authorization: `Bearer ${pat}`, accept: 'application/json' }, undefined)
+  }
+
+  async #login (method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined): Promise<LoginOutcome> {
+    const started = performance.now()
+    let outcome = 'error'
+    try {
+      const res = await this.#request(method, '/rest/auth/1/session', headers, body)
+      await res.body.dump()
+      const result = readLogin(res)
+      outcome = result.ok ? 'ok' : result.reason
+      if (!result.ok && result.reason === 'denied' && res.statusCode >= 500) {
+        outcome = 'error'
+        throw new ProxyError('UPSTREAM_UNREACHABLE', `Jira answered the login with HTTP ${res.statusCode}.`)
+      }
+      return result
+    } finally {
+      this.#observe('login', outcome, (performance.now() - started) / 1000)
+    }
+  }
+
+  /** `GET /rest/{app}/1.0/system/auth` with the identity's Jira session. */
+  async auth (app: string, sessionId: string): Promise<AuthOutcome> {
+    return this.#token('auth', app, { cookie: `JSESSIONID=${sessionId}`, accept: 'application/json' })
+  }
+
+  /** `GET /rest/{app}/1.0/system/reauth` with the raw refresh token. */
+  async reauth (app: string, refresh: string): Promise<AuthOutcome> {
+    return this.#token('reauth', app, { authorization: refresh, accept: 'application/json' })
+  }
+
+  async #token (kind: 'auth' | 'reauth', app: string, headers: Record<string, string>): Promise<AuthOutcome> {
+    const started = performance.now()
+    let outcome = 'error'
+    try {
+      const res = await this.#request('GET', `/rest/${app}/1.0/system/${kind}`, headers, undefined)
+      const receivedAt = Date.now()
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        await res.body.dump()
+        outcome = 'rejected'
+        return { ok: false, anonymous: res.headers['x-ausername'] === 'anonymous' }
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump()
+        throw new ProxyError('BIGPICTURE_AUTH_FAILED', `BigPicture's ${kind} endpoint answered HTTP ${res.statusCode}.`)
+      }
+      // A 200 for someone Jira did not recognise means the credentials were ignored.
+      if (res.headers['x-ausername'] === 'anonymous') {
+        await res.body.dump()
+        outcome = 'rejected'
+        return { ok: false, anonymous: true }
+      }
+      const text = await res.body.text()
+      const tokens = parseTokens(text, kind)
+      if (tokens === undefined) {
+        outcome = 'garbage'
+        throw new ProxyError('BIGPICTURE_AUTH_FAILED', `BigPicture's ${kind} endpoint answered something that is not a token.`)
+      }
+      outcome = 'ok'
+      return { ok: true, tokens: { ...tokens, offsetMs: clockOffsetMs(res.headers.date, receivedAt) } }
+    } finally {
+      this.#observe(kind, outcome, (performance.now() - started) / 1000)
+    }
+  }
+
+  async #request (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined): Promise<Dispatcher.ResponseData> {
+    try {
+      return await this.#d.request({
+        origin: this.#origin,
+        path: this.#ctx + path,
+        method,
+        headers,
+        body,
+        headersTimeout: this.#timeout,
+        bodyTimeout: this.#timeout
+      })
+    } catch (err) {
+      throw mapTransportError(err)
+    }
+  }
+}
+
+const MAX_TOKEN_LENGTH = 16384
+
+function parseTokens (text: string, kind: 'auth' | 'reauth'): { authentication: string, refresh: string | undefined } | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined
+  const { authentication, refresh } = parsed as { authentication?: unknown, refresh?: unknown }
+  if (!isTokenText(authentication)) return undefined
+  if (kind === 'auth' && !isTokenText(refresh)) return undefined
+  return { authentication, refresh: isTokenText(refresh) ? refresh : undefined }
+}
+
+function isTokenText (value: unknown): value is string {
+  // A header value must not carry control characters; anything else is not a token we can send.
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(value)
+}
+
+function readLogin (res: Dispatcher.ResponseData): LoginOutcome {
+  const reason = String(res.headers['x-seraph-loginreason'] ?? '')
+  const denied = String(res.headers['x-authentication-denied-reason'] ?? '')
+  if (denied.includes('CAPTCHA_CHALLENGE') || reason.includes('AUTHENTICATION_DENIED')) {
+    const match = /login-url=([^;\s]+)/.exec(denied)
+    return { ok: false, reason: 'captcha', loginUrl: match?.[1], status: res.statusCode }
+  }
+  if (res.statusCode === 200 && res.headers['x-ausername'] !== 'anonymous') {
+    const sessionId = readSessionCookie(res.headers['set-cookie'])
+    if (sessionId !== undefined) return { ok: true, sessionId }
+  }
+  if (res.statusCode === 401 || reason.includes('AUTHENTICATED_FAILED') || res.headers['x-ausername'] === 'anonymous') {
+    return { ok: false, reason: 'bad-credentials', loginUrl: undefined, status: res.statusCode }
+  }
+  return { ok: false, reason: 'denied', loginUrl: undefined, status: res.statusCode }
+}
+
+/** The JSESSIONID value from a `Set-Cookie` answer, if Jira set one. */
+export function readSessionCookie (setCookie: string | string[] | undefined): string | undefined {
+  if (setCookie === undefined) return undefined
+  for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
+    const match = /^\s*JSESSIONID=([^;]*)/.exec(line)
+    if (match !== null && match[1] !== '') return match[1]
+  }
+  return undefined
+}

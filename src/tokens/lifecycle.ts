@@ -1,0 +1,212 @@
+import { ProxyError } from '../errors.js'
+import type { CredentialIdentity, TokenIdentity } from '../identity/types.js'
+import type { Metrics } from '../ops/metrics.js'
+import type { AuthClient, IssuedTokens } from './auth-client.js'
+import { localExpiry } from './clock.js'
+import { readJwtExpiry } from './jwt.js'
+import type { LoginGuard } from './login-guard.js'
+import { type AppTokens, type IdentityTokens, emptyAppTokens } from './store.js'
+
+/** What happened while serving one request, for its access-log line. */
+export interface Trace {
+  refreshed: boolean
+  loggedIn: boolean
+  retried: boolean
+}
+
+export interface TokenManagerOptions {
+  client: AuthClient
+  guard: LoginGuard
+  metrics: Metrics
+  apps: string[]
+  refreshSkewMs: number
+  now?: () => number
+}
+
+/** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
+const DEAD_SESSION_MS = 30_000
+/** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
+const UNKNOWN_LIFETIME_MS = 60_000
+
+/**
+ * The token lifecycle of SPEC.md: fetch on first use, refresh with `reauth` before `exp` (minus the
+ * skew, corrected for Jira's clock), fall back to a fresh `auth`, log in again when the proxy's own
+ * session died. One refresh per identity and app is ever in flight; everyone else waits for it.
+ */
+export class TokenManager {
+  readonly #client: AuthClient
+  readonly #guard: LoginGuard
+  readonly #metrics: Metrics
+  readonly #apps: string[]
+  readonly #skew: number
+  readonly #now: () => number
+  /** Dead-session marks for callers' cookies, by identity entry. */
+  readonly #deadUntil = new WeakMap<IdentityTokens, number>()
+
+  constructor (options: TokenManagerOptions) {
+    this.#client = options.client
+    this.#guard = options.guard
+    this.#metrics = options.metrics
+    this.#apps = options.apps
+    this.#skew = options.refreshSkewMs
+    this.#now = options.now ?? Date.now
+  }
+
+  /**
+   * The cached token when it is fresh enough to send now (and to stay valid `minValidityMs`
+   * longer), else `undefined`. Synchronous: the hot path allocates nothing.
+   */
+  current (entry: IdentityTokens, app: number, minValidityMs = 0): string | undefined {
+    const t = entry.apps[app]
+    if (t === undefined || t.authentication === undefined) return undefined
+    const now = this.#now()
+    if (now >= t.refreshAt) return undefined
+    if (minValidityMs > 0 && now + minValidityMs >= t.authExpiresAt) return undefined
+    return t.authentication
+  }
+
+  /**
+   * A usable token, refreshing if needed. `failed` is a token BigPicture just rejected (or that is
+   * too short-lived): it is replaced only if it is still the current one, since a concurrent
+   * request may have refreshed it already. Resolves `undefined` when the caller's own Jira session
+   * is dead (nothing the proxy can do; Jira's 401 should reach the caller).
+   */
+  refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace): Promise<string | undefined> {
+    let t = entry.apps[app]
+    if (t === undefined) {
+      t = emptyAppTokens()
+      entry.apps[app] = t
+    }
+    trace.refreshed = true
+    if (t.flight !== undefined) {
+      this.#metrics.coalesced.inc()
+      return t.flight
+    }
+    const tokens = t
+    const flight = this.#acquire(identity, entry, app, tokens, failed, trace).finally(() => { tokens.flight = undefined })
+    tokens.flight = flight
+    return flight
+  }
+
+  /** The proxy's Jira session for an identity it logs in for, logging in if there is none. */
+  async session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<string> {
+    return (await this.#session(identity, entry, trace)).id
+  }
+
+  /**
+   * Jira no longer knows `sessionId`: forget it and every token issued on it, unless a concurrent
+   * request already replaced it.
+   */
+  sessionDied (entry: IdentityTokens, sessionId: string): void {
+    if (entry.sessionId !== sessionId) return
+    entry.sessionId = undefined
+    for (const t of entry.apps) {
+      if (t === undefined) continue
+      t.authentication = undefined
+      t.refresh = undefined
+    }
+  }
+
+  async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace): Promise<string | undefined> {
+    // Someone refreshed while we were deciding to: use theirs.
+    if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.refreshAt) return t.authentication
+    try {
+      if (t.refresh !== undefined && this.#now() < t.refreshExpiresAt) {
+        try {
+          const r = await this.#client.reauth(this.#apps[app] as string, t.refresh)
+          if (r.ok) return this.#store(t, r.tokens)
+          t.refresh = undefined
+        } catch (err) {
+          // A broken reauth answer may still leave auth working; an unreachable Jira will not.
+          if ((err as ProxyError).code !== 'BIGPICTURE_AUTH_FAILED') throw err
+        }
+      }
+      return await this.#authenticate(identity, entry, app, t, trace)
+    } catch (err) {
+      // Never a stale token forever, but a still-valid one beats an error while Jira hiccups.
+      if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.authExpiresAt) return t.authentication
+      throw err
+    }
+  }
+
+  async #authenticate (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, trace: Trace): Promise<string | undefined> {
+    const name = this.#apps[app] as string
+    if (identity.kind === 'cookie') {
+      if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
+      const r = await this.#client.auth(name, identity.sessionId)
+      if (r.ok) return this.#store(t, r.tokens)
+      this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
+      t.authentication = undefined
+      t.refresh = undefined
+      return undefined
+    }
+    let session = await this.#session(identity, entry, trace)
+    let r = await this.#client.auth(name, session.id)
+    if (!r.ok && !session.fresh) {
+      // The session the proxy held has expired in Jira: log in once more, then ask again.
+      this.sessionDied(entry, session.id)
+      session = await this.#session(identity, entry, trace)
+      r = await this.#client.auth(name, session.id)
+    }
+    if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a Jira session the proxy had just opened.')
+    return this.#store(t, r.tokens)
+  }
+
+  async #session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<{ id: string, fresh: boolean }> {
+    if (entry.sessionId !== undefined) return { id: entry.sessionId, fresh: false }
+    if (entry.sessionFlight !== undefined) {
+      this.#metrics.coalesced.inc()
+      return { id: await entry.sessionFlight, fresh: true }
+    }
+    trace.loggedIn = true
+    const flight = this.#login(identity).then((id) => {
+      entry.sessionId = id
+      return id
+    }).finally(() => { entry.sessionFlight = undefined })
+    entry.sessionFlight = flight
+    return { id: await flight, fresh: true }
+  }
+
+  async #login (identity: CredentialIdentity): Promise<string> {
+    const { name, credential } = loginName(identity)
+    this.#guard.check(name, credential)
+    const creds = identity.kind === 'service' ? identity.credentials : identity.kind === 'password' ? { kind: 'password' as const, username: identity.username, password: identity.password } : { kind: 'pat' as const, token: identity.token }
+    const r = creds.kind === 'password'
+      ? await this.#client.loginWithPassword(creds.username, creds.password)
+      : await this.#client.loginWithToken(creds.token)
+    if (r.ok) {
+      this.#guard.succeeded(name)
+      return r.sessionId
+    }
+    if (r.reason === 'captcha') throw this.#guard.captcha(name, r.loginUrl)
+    return Promise.reject(this.#guard.failed(name, credential))
+  }
+
+  #store (t: AppTokens, issued: IssuedTokens): string {
+    const now = this.#now()
+    const exp = readJwtExpiry(issued.authentication)
+    t.authentication = issued.authentication
+    t.authExpiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)
+    // Refresh `skew` before expiry, but never sooner than half-way through a short-lived token.
+    t.refreshAt = t.authExpiresAt - Math.min(this.#skew, Math.max(0, (t.authExpiresAt - now) / 2))
+    if (issued.refresh !== undefined) {
+      const rexp = readJwtExpiry(issued.refresh)
+      t.refresh = issued.refresh
+      t.refreshExpiresAt = rexp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(rexp, issued.offsetMs)
+    }
+    return issued.authentication
+  }
+}
+
+/**
+ * Failures are counted per Jira account (user name, case-insensitive), so different wrong
+ * passwords for one account share one backoff; a PAT is its own account key.
+ */
+function loginName (identity: CredentialIdentity): { name: string, credential: string } {
+  if (identity.kind === 'password') return { name: `user:${identity.username.toLowerCase()}`, credential: identity.key }
+  if (identity.kind === 'pat') return { name: `pat:${identity.key}`, credential: identity.key }
+  const c = identity.credentials
+  return c.kind === 'password'
+    ? { name: `user:${c.username.toLowerCase()}`, credential: 'service' }
+    : { name: 'pat:service', credential: 'service' }
+}

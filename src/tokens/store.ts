@@ -1,0 +1,64 @@
+import { LRUCache } from 'lru-cache'
+
+/** One app's token pair for one identity. Mutated in place so waiters see the newest values. */
+export interface AppTokens {
+  authentication: string | undefined
+  /** Local time (ms) at which BigPicture stops accepting `authentication`. */
+  authExpiresAt: number
+  /** Local time (ms) from which the token is refreshed before use. */
+  refreshAt: number
+  refresh: string | undefined
+  refreshExpiresAt: number
+  /** The refresh in flight, shared by every request that needs it (single flight). */
+  flight: Promise<string | undefined> | undefined
+}
+
+/** Everything the proxy holds for one identity. */
+export interface IdentityTokens {
+  /** The proxy's own Jira session for identities it logs in for (never a caller's cookie). */
+  sessionId: string | undefined
+  sessionFlight: Promise<string> | undefined
+  /** Indexed by the app's position in `BIGPICTURE_APPS`. */
+  apps: Array<AppTokens | undefined>
+}
+
+/**
+ * The cache of identities, bounded by `IDENTITY_CACHE_MAX` (least recently used leave first). Keys
+ * are credential hashes. The service identity lives outside the LRU: a flood of callers must never
+ * evict the account the proxy logs in with.
+ */
+export class TokenStore {
+  readonly #lru: LRUCache<string, IdentityTokens>
+  readonly #service: IdentityTokens = emptyIdentity()
+
+  constructor (max: number) {
+    this.#lru = new LRUCache({ max })
+  }
+
+  get (key: string): IdentityTokens {
+    if (key === 'service') return this.#service
+    let entry = this.#lru.get(key)
+    if (entry === undefined) {
+      entry = emptyIdentity()
+      this.#lru.set(key, entry)
+    }
+    return entry
+  }
+
+  /** Looks without creating or refreshing recency. */
+  peek (key: string): IdentityTokens | undefined {
+    return key === 'service' ? this.#service : this.#lru.peek(key)
+  }
+
+  get size (): number {
+    return this.#lru.size
+  }
+}
+
+function emptyIdentity (): IdentityTokens {
+  return { sessionId: undefined, sessionFlight: undefined, apps: [] }
+}
+
+export function emptyAppTokens (): AppTokens {
+  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, refresh: undefined, refreshExpiresAt: 0, flight: undefined }
+}
