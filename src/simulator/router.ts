@@ -12,19 +12,23 @@ type Target = { segments: string[], query: URLSearchParams } | 'outside' | 'bad'
 
 /** Splits the request target below the context path into decoded segments, as Tomcat would. */
 function parseTarget (rawUrl: string, contextPath: string): Target {
+  if (rawUrl === '*') return 'outside'
   let url: URL
   try {
-    url = new URL(rawUrl, 'http://simulator.invalid')
+    // Origin form is appended to a base rather than resolved against it, so `//x/y` stays a path.
+    url = rawUrl.startsWith('/') ? new URL(`http://simulator.invalid${rawUrl}`) : new URL(rawUrl)
   } catch {
     return 'bad'
   }
-  const path = url.pathname
+  // Tomcat merges repeated slashes; WHATWG URL parsing has already removed dot segments.
+  const path = url.pathname.replace(/\/{2,}/g, '/')
   if (path !== contextPath && !path.startsWith(`${contextPath}/`)) return 'outside'
   const segments: string[] = []
   for (const raw of path.slice(contextPath.length).split('/').slice(1)) {
     let segment: string
     try {
-      segment = decodeURIComponent(raw)
+      // Path parameters (`;jsessionid=…`) are dropped: Jira tracks sessions by cookie only.
+      segment = decodeURIComponent(raw.split(';')[0] ?? '')
     } catch {
       return 'bad'
     }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { Clock } from './clock.js'
 
+const SWEEP_EVERY = 1000
+
 export interface Session {
   readonly id: string
   readonly user: string
@@ -12,6 +14,7 @@ export class SessionStore {
   readonly #sessions = new Map<string, Session>()
   readonly #clock: Clock
   idleSeconds: number
+  #created = 0
 
   constructor (clock: Clock, idleSeconds: number) {
     this.#clock = clock
@@ -19,10 +22,17 @@ export class SessionStore {
   }
 
   create (user: string): Session {
+    // Basic clients open a session per request; sweeping now and then keeps a long run's memory flat.
+    if (++this.#created % SWEEP_EVERY === 0) this.#sweep()
     // Tomcat's JSESSIONID: 32 uppercase hex digits.
     const session = { id: randomBytes(16).toString('hex').toUpperCase(), user, lastUsedMs: this.#clock.nowMs() }
     this.#sessions.set(session.id, session)
     return session
+  }
+
+  /** How many sessions are held (live or not yet swept). */
+  get size (): number {
+    return this.#sessions.size
   }
 
   /** The live session with this id, touched; undefined when unknown or idle too long. */
@@ -36,6 +46,11 @@ export class SessionStore {
     }
     session.lastUsedMs = now
     return session
+  }
+
+  #sweep (): void {
+    const oldest = this.#clock.nowMs() - this.idleSeconds * 1000
+    for (const [id, session] of this.#sessions) if (session.lastUsedMs < oldest) this.#sessions.delete(id)
   }
 
   delete (id: string): boolean {

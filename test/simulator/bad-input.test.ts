@@ -43,6 +43,8 @@ t.test('malformed input gets an answer and never brings the simulator down', asy
   t.equal(await rawStatus(sim.port, `GET /jira/rest/api/2/myself HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70000)}\r\n\r\n`), 'HTTP/1.1 431 Request Header Fields Too Large')
   t.match(await rawStatus(sim.port, 'NOT HTTP AT ALL\r\n\r\n'), /^HTTP\/1\.1 400/)
   t.equal(await rawStatus(sim.port, 'GET http://elsewhere.example/jira/rest/api/2/myself HTTP/1.1\r\nHost: x\r\n\r\n'), 'HTTP/1.1 401 Unauthorized', 'absolute form is read for its path only')
+  t.equal(await rawStatus(sim.port, `GET /jira//rest/api/2//myself;jsessionid=x HTTP/1.1\r\nHost: x\r\nCookie: JSESSIONID=${id}\r\n\r\n`), 'HTTP/1.1 200 OK', 'repeated slashes merge and path parameters drop, as in Tomcat')
+  t.equal(await rawStatus(sim.port, 'GET //elsewhere/jira/rest/api/2/myself HTTP/1.1\r\nHost: x\r\n\r\n'), 'HTTP/1.1 404 Not Found', 'a leading // is a path, not a host')
   t.equal(await rawStatus(sim.port, 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n'), 'HTTP/1.1 404 Not Found')
   t.equal(await rawStatus(sim.port, 'GET /jira/rest/x/../api/2/myself HTTP/1.1\r\nHost: x\r\n\r\n'), 'HTTP/1.1 401 Unauthorized', 'dot segments are resolved')
 
