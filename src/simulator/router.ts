@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setUserHeader, type RequestContext } from './context.js'
 import { BodyTooLargeError, sendJson, sendNotFound, sendText, sleep } from './http.js'
-import { resolveIdentity } from './identity.js'
+import { resolveIdentity, type JiraIdentity } from './identity.js'
 import { authRoute, BIGPICTURE_APPS, bigPictureRoute, reauthRoute } from './routes/bigpicture.js'
 import { downloadRoute, myselfRoute, uploadRoute } from './routes/jira-api.js'
 import { sessionRoute } from './routes/jira-session.js'
 import type { SimulatorState } from './state.js'
 import { countCall } from './stats.js'
+import type { CallKind } from './types.js'
 
 type Target = { segments: string[], query: URLSearchParams } | 'outside' | 'bad'
 
@@ -41,6 +42,41 @@ function parseTarget (rawUrl: string, contextPath: string): Target {
 
 const isApiVersion = (segment: string | undefined): boolean => segment === '2' || segment === 'latest'
 
+interface JiraRoute {
+  readonly kind: CallKind
+  run (ctx: RequestContext, identity: JiraIdentity | null): Promise<void> | void
+}
+
+const notFoundRoute: JiraRoute = {
+  kind: 'other',
+  run: ({ state, res }, identity) => {
+    countCall(state.stats, 'other', identity?.user)
+    sendNotFound(res)
+  }
+}
+
+/** The plain Jira endpoint a path names; each route counts its own call once it knows the user. */
+function matchJiraRoute (segments: readonly string[]): JiraRoute {
+  const [root, area, ...rest] = segments
+  if (segments.join('/') === 'rest/auth/1/session') return { kind: 'session', run: sessionRoute }
+  if (root !== 'rest' || area !== 'api' || !isApiVersion(rest[0])) return notFoundRoute
+  if (rest.length === 2 && rest[1] === 'myself') return { kind: 'myself', run: myselfRoute }
+  const [, resource, name, last] = rest
+  if (rest.length === 4 && resource === 'issue' && last === 'attachments') {
+    return { kind: 'attachment', run: (ctx, identity) => uploadRoute(ctx, identity, name ?? '') }
+  }
+  if (rest.length === 4 && resource === 'attachment' && name === 'content') {
+    return { kind: 'attachment', run: (ctx, identity) => downloadRoute(ctx, identity, last ?? '') }
+  }
+  return notFoundRoute
+}
+
+/** Which call a request to the session resource is, before its body is read. */
+function sessionKind (method: string | undefined): CallKind {
+  if (method === 'POST') return 'login'
+  return method === 'DELETE' ? 'logout' : 'session'
+}
+
 async function route (ctx: RequestContext): Promise<void> {
   const { state, req, res, segments } = ctx
   const [root, area, ...rest] = segments
@@ -52,18 +88,14 @@ async function route (ctx: RequestContext): Promise<void> {
     return bigPictureRoute(ctx, area, rest)
   }
 
+  const jiraRoute = matchJiraRoute(segments)
   const identity = resolveIdentity(state, req, res, false)
-  if (identity === 'answered') return
-  if (identity !== null) setUserHeader(res, identity.user)
-  const path = segments.join('/')
-  if (path === 'rest/auth/1/session') return sessionRoute(ctx, identity)
-  if (root === 'rest' && area === 'api' && isApiVersion(rest[0])) {
-    if (rest.length === 2 && rest[1] === 'myself') return myselfRoute(ctx, identity)
-    if (rest.length === 4 && rest[1] === 'issue' && rest[3] === 'attachments') return uploadRoute(ctx, identity, rest[2] ?? '')
-    if (rest.length === 4 && rest[1] === 'attachment' && rest[2] === 'content') return downloadRoute(ctx, identity, rest[3] ?? '')
+  if (identity === 'answered') {
+    // Jira's authentication refused the request before the endpoint saw it; it still was a call.
+    return countCall(state.stats, jiraRoute.kind === 'session' ? sessionKind(req.method) : jiraRoute.kind)
   }
-  countCall(state.stats, 'other', identity?.user)
-  sendNotFound(res)
+  if (identity !== null) setUserHeader(res, identity.user)
+  await jiraRoute.run(ctx, identity)
 }
 
 /** The request listener: common headers, latency, then the route; never lets an error escape. */
