@@ -46,6 +46,7 @@ export interface ProxyApp {
 
 /** The Jira session endpoint: a caller logging in as itself never gets the service session. */
 const SESSION_PATH = '/rest/auth/1/session'
+const LOGGING_IN: Identity = { kind: 'none', serviceRefused: false }
 
 /**
  * Builds the proxy: routing, identity, tokens, the BigPicture route and the passthrough, plus its
@@ -116,8 +117,11 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     request.proxyRoute = route
     if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
     if (route.family === 'proxy') return
+    let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress })
+    // A caller logging in as itself must get its own session, not ride on the service account.
+    if (identity.kind === 'service' && route.family === 'jira' && isSessionPath(request.url)) identity = LOGGING_IN
     request.ctx = {
-      identity: resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress }),
+      identity,
       trace: { refreshed: false, loggedIn: false, retried: false },
       upstreamMs: -1
     }
@@ -167,7 +171,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       const ctx = request.ctx as RequestContext
       if (route?.family === 'bigpicture') return bigPicture(request, reply, ctx, route.app)
       const identity = ctx.identity
-      if (identity.kind === 'service' && !isSessionPath(request.url)) {
+      if (identity.kind === 'service') {
         ctx.sessionId = await manager.session(identity, store.get(identity.key), ctx.trace)
       }
     },

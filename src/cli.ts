@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
+import { runDoctor } from './ops/doctor.js'
 import { parseSimulateArgs } from './simulator/args.js'
 import { buildSimulator } from './simulator/index.js'
 
@@ -111,6 +112,9 @@ async function main (argv: string[]): Promise<void> {
       return
     case 'simulate':
       return simulate(rest)
+    case 'doctor':
+      process.exitCode = await runDoctor(readConfig(), (line) => process.stdout.write(`${line}\n`), { env: process.env, cwd: process.cwd() })
+      return
     default:
       process.stderr.write(`bigpicture-auth-proxy: unknown command "${command}"; see --help\n`)
       process.exit(2)

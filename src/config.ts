@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { join } from 'node:path'
+import { parseEnv } from 'node:util'
 import envSchema from 'env-schema'
 
 /** The configuration variables, their types and defaults (SPEC.md: Interface). */
@@ -91,38 +92,22 @@ export interface LoadOptions {
  */
 export function loadConfig (env: Record<string, string | undefined>, options: LoadOptions = {}): Config {
   const problems: string[] = []
+  const dotenv = readDotenv(join(options.cwd ?? '.', '.env'), problems)
   const data: Record<string, string> = {}
   for (const name of Object.keys(schema.properties)) {
-    // Lower-case proxy variables are the common spelling on Unix; honour both.
-    const value = env[name] ?? (name.endsWith('_PROXY') ? env[name.toLowerCase()] : undefined)
-    if (value !== undefined && value !== '') data[name] = value
+    const value = pick(env, name) ?? pick(dotenv, name)
+    if (value !== undefined) data[name] = BOOLEANS.has(name) ? normalizeBoolean(value) : value
   }
-
-  let raw: RawEnv
-  try {
-    raw = envSchema({
-      schema: structuredClone(schema) as unknown as Record<string, unknown>,
-      data,
-      env: false,
-      dotenv: { path: join(options.cwd ?? '.', '.env') }
-    }) as RawEnv
-  } catch (err) {
-    const errors = (err as { errors?: Array<{ instancePath: string, message?: string, params?: { missingProperty?: string } }> }).errors
-    if (errors === undefined) throw new ConfigError([(err as Error).message])
-    for (const e of errors) {
-      const name = e.params?.missingProperty ?? e.instancePath.replace(/^\//, '')
-      problems.push(e.params?.missingProperty !== undefined ? `${name}: is required` : `${name}: ${e.message ?? 'is invalid'}`)
-    }
-    throw new ConfigError(problems)
-  }
-  // env-schema merges `.env` under the given data; read it back for the *_FILE secrets below.
+  const raw = validate(data, problems)
   const str = (name: string): string | undefined => {
     const v = raw[name]
     return v === undefined || v === '' ? undefined : String(v)
   }
   const int = (name: string): number => Number(raw[name])
 
-  const jira = parseJiraUrl(str('JIRA_URL') as string, problems)
+  // A JIRA_URL that failed the schema is already reported; the other checks still run.
+  const jiraUrl = str('JIRA_URL')
+  const jira = jiraUrl === undefined ? { url: '', origin: '', contextPath: '' } : parseJiraUrl(jiraUrl, problems)
 
   const secret = (name: string): string | undefined => {
     const direct = str(name)
@@ -134,8 +119,9 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     if (file === undefined) return direct
     try {
       const value = readFileSync(file, 'utf8').trim()
-      if (value === '') problems.push(`${name}_FILE: ${file} is empty`)
-      return value
+      if (value !== '') return value
+      problems.push(`${name}_FILE: ${file} is empty`)
+      return undefined
     } catch (err) {
       problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
       return undefined
@@ -167,7 +153,7 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     }
   }
 
-  const host = str('HOST') as string
+  const host = str('HOST') ?? '127.0.0.1'
   if (service !== undefined && !isLoopbackHost(host) && proxyApiKeys.length === 0) {
     problems.push(`HOST: ${host} is not a loopback address and a service identity is configured, so anyone on the network could act as it; set PROXY_API_KEYS (or PROXY_API_KEYS_FILE), or listen on 127.0.0.1`)
   }
@@ -243,6 +229,81 @@ function parseJiraUrl (value: string, problems: string[]): { url: string, origin
   }
   const contextPath = url.pathname.replace(/\/+$/, '')
   return { url: url.origin + contextPath, origin: url.origin, contextPath }
+}
+
+const BOOLEANS = new Set(['JIRA_TLS_INSECURE', 'ACCESS_LOG'])
+
+/** A variable's non-empty value; lower-case proxy variables are the common spelling on Unix. */
+function pick (source: Record<string, string | undefined>, name: string): string | undefined {
+  const value = source[name] ?? (name.endsWith('_PROXY') ? source[name.toLowerCase()] : undefined)
+  return value === undefined || value === '' ? undefined : value
+}
+
+/** The spellings of a boolean people write in environment files, as the schema's `true`/`false`. */
+function normalizeBoolean (value: string): string {
+  const lower = value.trim().toLowerCase()
+  if (lower === 'true' || lower === '1' || lower === 'yes' || lower === 'on') return 'true'
+  if (lower === 'false' || lower === '0' || lower === 'no' || lower === 'off') return 'false'
+  return value
+}
+
+/** The `.env` file's variables; a missing file is no problem, an unreadable one is. */
+function readDotenv (path: string, problems: string[]): Record<string, string | undefined> {
+  try {
+    return parseEnv(readFileSync(path, 'utf8'))
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT') problems.push(`.env: cannot read ${path} (${code ?? 'error'})`)
+    return {}
+  }
+}
+
+interface SchemaError {
+  instancePath: string
+  keyword: string
+  message?: string
+  params?: { missingProperty?: string, allowedValues?: unknown[] }
+}
+
+/**
+ * Validates against the schema (types, ranges, defaults). Every failing variable becomes a problem,
+ * and the rest is validated again without them, so the checks after this one still see the valid
+ * values and defaults and every problem is reported in one go.
+ */
+function validate (data: Record<string, string>, problems: string[]): RawEnv {
+  const failed = new Set<string>()
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const copy = structuredClone(schema) as unknown as { required: string[], properties: Record<string, unknown> }
+    const input: Record<string, string> = { ...data }
+    for (const name of failed) {
+      delete copy.properties[name]
+      delete input[name]
+    }
+    copy.required = copy.required.filter((name) => !failed.has(name))
+    try {
+      return envSchema({ schema: copy, data: input, env: false, dotenv: false }) as RawEnv
+    } catch (err) {
+      const errors = (err as { errors?: SchemaError[] }).errors
+      if (errors === undefined) {
+        problems.push((err as Error).message)
+        break
+      }
+      for (const e of errors) {
+        const name = e.params?.missingProperty ?? e.instancePath.replace(/^\//, '')
+        if (failed.has(name)) continue
+        failed.add(name)
+        problems.push(describeSchemaError(name, e))
+      }
+    }
+  }
+  return {}
+}
+
+function describeSchemaError (name: string, e: SchemaError): string {
+  if (e.params?.missingProperty !== undefined) return `${name}: is required`
+  if (e.keyword === 'type' && BOOLEANS.has(name)) return `${name}: must be true or false`
+  if (e.keyword === 'enum' && e.params?.allowedValues !== undefined) return `${name}: must be one of ${e.params.allowedValues.join(', ')}`
+  return `${name}: ${e.message ?? 'is invalid'}`
 }
 
 /** Splits a comma- or newline-separated list, dropping blanks and `#` comment lines. */

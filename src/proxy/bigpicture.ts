@@ -106,10 +106,22 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
       return relay(reply, res, identity)
     }
 
+    // Refresh while holding the 401: if nothing better comes of it, that 401 is the answer.
+    let fresh: string | undefined
+    try {
+      if (anonymous && session !== undefined) manager.sessionDied(entry, session)
+      fresh = await manager.refresh(identity, entry, app, token, trace)
+      session = await sessionFor(identity, entry, trace)
+    } catch (err) {
+      res.body.destroy()
+      throw err
+    }
+    if (fresh === undefined || fresh === token) {
+      metrics.retries.inc({ outcome: 'gave_up' })
+      return relay(reply, res, identity)
+    }
     await res.body.dump()
-    if (anonymous && session !== undefined) manager.sessionDied(entry, session)
-    token = await manager.refresh(identity, entry, app, token, trace)
-    session = await sessionFor(identity, entry, trace)
+    token = fresh
     trace.retried = true
     res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
     metrics.retries.inc({ outcome: `${Math.floor(res.statusCode / 100)}xx` })

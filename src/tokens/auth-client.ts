@@ -102,8 +102,9 @@ export class AuthClient {
         await res.body.dump()
         throw new ProxyError('BIGPICTURE_AUTH_FAILED', `BigPicture's ${kind} endpoint answered HTTP ${res.statusCode}.`)
       }
-      // A 200 for someone Jira did not recognise means the credentials were ignored.
-      if (res.headers['x-ausername'] === 'anonymous') {
+      // A 200 for someone Jira did not recognise means the session was ignored. (reauth carries no
+      // session at all, so Jira always sees it as anonymous; only the refresh token counts there.)
+      if (kind === 'auth' && res.headers['x-ausername'] === 'anonymous') {
         await res.body.dump()
         outcome = 'rejected'
         return { ok: false, anonymous: true }

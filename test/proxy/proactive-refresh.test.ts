@@ -1,0 +1,30 @@
+import t from 'tap'
+import { BP, call, loginCookie, sleep } from '../helpers/clients.js'
+import { startProxy } from '../helpers/proxy.js'
+import { startSimulator } from '../helpers/simulator.js'
+
+t.test('a token close to its exp is refreshed with reauth before use: BigPicture never sees it expired', async (t) => {
+  const sim = await startSimulator(t, { authTokenSeconds: 4 })
+  const proxy = await startProxy(t, { JIRA_URL: sim.url, TOKEN_REFRESH_SKEW_SECONDS: '2' })
+  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
+  t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
+  t.equal(sim.stats.calls.reauth ?? 0, 0, 'no refresh while the token is fresh')
+  await sleep(2600) // inside the skew window, before exp
+  t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
+  t.equal(sim.stats.calls.reauth, 1, 'refreshed once, ahead of expiry')
+  t.equal(sim.stats.rejectedTokens, 0, 'no request was sent with an expired token')
+  t.equal(sim.stats.calls.auth, 1)
+})
+
+t.test("expiry is read in Jira's clock: a Jira clock far ahead or behind changes nothing", async (t) => {
+  for (const offset of [-3600, 3600]) {
+    const sim = await startSimulator(t, { authTokenSeconds: 60, clockOffsetSeconds: offset })
+    const proxy = await startProxy(t, { JIRA_URL: sim.url })
+    const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+    for (let i = 0; i < 3; i++) t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
+    t.equal(sim.stats.calls.auth, 1, `offset ${offset}: one auth`)
+    t.equal(sim.stats.calls.reauth ?? 0, 0, `offset ${offset}: no needless refresh`)
+    t.equal(sim.stats.rejectedTokens, 0, `offset ${offset}: never sent an expired token`)
+  }
+})
