@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import envSchema from 'env-schema'
 
@@ -104,45 +104,41 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     return v === undefined || v === '' ? undefined : String(v)
   }
   const int = (name: string): number => Number(raw[name])
+  // Files named by variables are relative to the same directory as `.env`.
+  const fromCwd = (file: string): string => resolve(options.cwd ?? '.', file)
 
   // A JIRA_URL that failed the schema is already reported; the other checks still run.
   const jiraUrl = str('JIRA_URL')
   const jira = jiraUrl === undefined ? { url: '', origin: '', contextPath: '' } : parseJiraUrl(jiraUrl, problems)
 
+  // Secrets that were set but could not be used: already reported, so no follow-on problems.
+  const broken = new Set<string>()
   const secret = (name: string): string | undefined => {
     const direct = str(name)
     const file = str(`${name}_FILE`)
     if (direct !== undefined && file !== undefined) {
       problems.push(`${name}_FILE: set together with ${name}; use one of them`)
+      broken.add(name)
       return undefined
     }
     if (file === undefined) return direct
     try {
-      const value = readFileSync(file, 'utf8').trim()
+      const value = readFileSync(fromCwd(file), 'utf8').trim()
       if (value !== '') return value
       problems.push(`${name}_FILE: ${file} is empty`)
-      return undefined
     } catch (err) {
       problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
-      return undefined
     }
+    broken.add(name)
+    return undefined
   }
 
   const username = str('JIRA_USERNAME')
   const password = secret('JIRA_PASSWORD')
   const pat = secret('JIRA_PAT')
-  let service: ServiceCredentials | undefined
-  if (pat !== undefined && (username !== undefined || password !== undefined)) {
-    problems.push('JIRA_PAT: set together with JIRA_USERNAME/JIRA_PASSWORD; choose one service identity')
-  } else if (pat !== undefined) {
-    service = { kind: 'pat', token: pat }
-  } else if (username !== undefined && password !== undefined) {
-    service = { kind: 'password', username, password }
-  } else if (username !== undefined) {
-    problems.push('JIRA_PASSWORD: is required when JIRA_USERNAME is set (or use JIRA_PASSWORD_FILE)')
-  } else if (password !== undefined) {
-    problems.push('JIRA_USERNAME: is required when JIRA_PASSWORD is set')
-  }
+  const serviceWanted = username !== undefined || password !== undefined || pat !== undefined || broken.has('JIRA_PASSWORD') || broken.has('JIRA_PAT')
+  // A secret that could not be read is reported already; judging the identity without it would only add noise.
+  const service = broken.has('JIRA_PASSWORD') || broken.has('JIRA_PAT') ? undefined : serviceIdentity(username, password, pat, problems)
 
   const keysText = secret('PROXY_API_KEYS')
   const proxyApiKeys = keysText === undefined ? [] : splitList(keysText)
@@ -154,7 +150,7 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
   }
 
   const host = str('HOST') ?? '127.0.0.1'
-  if (service !== undefined && !isLoopbackHost(host) && proxyApiKeys.length === 0) {
+  if (serviceWanted && !isLoopbackHost(host) && proxyApiKeys.length === 0 && !broken.has('PROXY_API_KEYS')) {
     problems.push(`HOST: ${host} is not a loopback address and a service identity is configured, so anyone on the network could act as it; set PROXY_API_KEYS (or PROXY_API_KEYS_FILE), or listen on 127.0.0.1`)
   }
 
@@ -168,7 +164,7 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
   const caFile = str('JIRA_CA_FILE')
   if (caFile !== undefined) {
     try {
-      ca = readFileSync(caFile, 'utf8')
+      ca = readFileSync(fromCwd(caFile), 'utf8')
       if (!ca.includes('-----BEGIN CERTIFICATE-----')) problems.push(`JIRA_CA_FILE: ${caFile} holds no PEM certificate`)
     } catch (err) {
       problems.push(`JIRA_CA_FILE: cannot read ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
@@ -208,6 +204,21 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     logLevel: str('LOG_LEVEL') as string,
     accessLog: raw.ACCESS_LOG === true
   }
+}
+
+function serviceIdentity (username: string | undefined, password: string | undefined, pat: string | undefined, problems: string[]): ServiceCredentials | undefined {
+  if (pat !== undefined && (username !== undefined || password !== undefined)) {
+    problems.push('JIRA_PAT: set together with JIRA_USERNAME/JIRA_PASSWORD; choose one service identity')
+  } else if (pat !== undefined) {
+    return { kind: 'pat', token: pat }
+  } else if (username !== undefined && password !== undefined) {
+    return { kind: 'password', username, password }
+  } else if (username !== undefined) {
+    problems.push('JIRA_PASSWORD: is required when JIRA_USERNAME is set (or use JIRA_PASSWORD_FILE)')
+  } else if (password !== undefined) {
+    problems.push('JIRA_USERNAME: is required when JIRA_PASSWORD is set')
+  }
+  return undefined
 }
 
 function parseJiraUrl (value: string, problems: string[]): { url: string, origin: string, contextPath: string } {
