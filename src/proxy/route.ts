@@ -1,7 +1,8 @@
 /**
- * Which route family a request belongs to, decided once per request on the path as Jira will
- * understand it: percent-decoded, backslashes as slashes, dot segments refused. So `..`, `%2e` and
- * `%2f` tricks can neither move a request into a BigPicture root (gaining the JWT) nor out of it.
+ * Which route family a request belongs to, decided once per request on the path as Jira (Tomcat)
+ * will understand it: path parameters (`;…`) removed, percent-decoded, repeated slashes merged;
+ * dot segments, backslashes and NUL refused. So `..`, `..;`, `%2e` and `%2f` tricks can neither
+ * move a request into a BigPicture root (gaining the JWT) nor out of it.
  */
 export type Route =
   | { family: 'proxy' }
@@ -19,13 +20,16 @@ export function createRouteClassifier (apps: string[]): (url: string) => Route {
 
   return function classify (url) {
     const q = url.indexOf('?')
-    let path = q < 0 ? url : url.slice(0, q)
-    if (path.includes('%') || path.includes('\\') || path.includes('/.')) {
-      const normal = normalizePath(path)
+    const raw = q < 0 ? url : url.slice(0, q)
+    let path = raw
+    if (NEEDS_NORMALIZING.test(raw)) {
+      const normal = normalizePath(raw)
       if (normal === undefined) return INVALID_ROUTE
       path = normal
     }
-    if (path.startsWith('/_proxy/') || path === '/_proxy') return PROXY_ROUTE
+    // The proxy's own endpoints are routed on the raw path, so that is what decides here too: a
+    // path that only decodes to `/_proxy/…` (`/_proxy%2fhealthz`) is not one of them.
+    if (raw.startsWith('/_proxy/')) return PROXY_ROUTE
     if (!path.startsWith('/rest/')) return JIRA_ROUTE
     const end = path.indexOf('/', 6)
     if (end < 0) return JIRA_ROUTE
@@ -33,19 +37,24 @@ export function createRouteClassifier (apps: string[]): (url: string) => Route {
   }
 }
 
+/** Anything that could make the path mean something else once Tomcat has normalized it. */
+const NEEDS_NORMALIZING = /[%;\\\0]|\/[./]/
+
 /**
- * The decoded path, or `undefined` when it is malformed or holds a `.`/`..` segment (no Jira REST
- * resource needs one; accepting them only invites ambiguity between us and Jira).
+ * The path as Tomcat maps it, or `undefined` when it is malformed or holds a `.`/`..` segment (no
+ * Jira REST resource needs one; accepting them only invites ambiguity between us and Jira), a
+ * backslash (Tomcat refuses those by default) or a NUL.
  */
 export function normalizePath (path: string): string | undefined {
   let decoded: string
   try {
-    decoded = decodeURIComponent(path)
+    // Tomcat drops path parameters before decoding: `/a;x=1/b` is `/a/b`, and `..;/` is `../`.
+    decoded = decodeURIComponent(path.replace(/;[^/]*/g, ''))
   } catch {
     return undefined
   }
-  decoded = decoded.replaceAll('\\', '/')
-  if (decoded.includes('\0')) return undefined
+  if (decoded.includes('\\') || decoded.includes('\0')) return undefined
+  decoded = decoded.replace(/\/{2,}/g, '/')
   for (const segment of decoded.split('/')) {
     if (segment === '.' || segment === '..') return undefined
   }
