@@ -28,7 +28,9 @@ export async function call (url: string, init: RequestInit = {}): Promise<{ stat
   let body: unknown = text
   try {
     body = JSON.parse(text)
-  } catch {}
+  } catch {
+    // not JSON: keep the text
+  }
   return { status: res.status, headers: res.headers, body }
 }
 
