@@ -57,12 +57,7 @@ export class LoginGuard {
   }
 
   #refusal (s: NameState, credential: string, now: number): ProxyError | undefined {
-    if (now < s.captchaUntil) {
-      const where = s.loginUrl === undefined ? 'in a browser' : `at ${s.loginUrl}`
-      return new ProxyError('JIRA_CAPTCHA_REQUIRED', `Jira demands a CAPTCHA for this account: sign in once ${where}, then restart the proxy or send it SIGHUP.`, {
-        headers: retryAfter(s.captchaUntil - now)
-      })
-    }
+    if (now < s.captchaUntil) return captchaError(s, now)
     if (now >= s.retryAt) return undefined
     if (credential === s.failedCredential) {
       return new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', {
@@ -94,11 +89,12 @@ export class LoginGuard {
     const now = this.#now()
     s.captchaUntil = now + this.#captchaHold
     s.loginUrl = loginUrl
-    return this.#refusal(s, '', now) as ProxyError
+    return captchaError(s, now)
   }
 
   state (name: string): LoginState {
-    const s = this.#names.get(name)
+    // `peek`: looking must not reorder the LRU (counts() walks it while calling this).
+    const s = this.#names.peek(name)
     if (s === undefined) return 'healthy'
     const now = this.#now()
     if (now < s.captchaUntil) return 'captcha'
@@ -109,7 +105,7 @@ export class LoginGuard {
   /** Counts of names per non-healthy state, for metrics. */
   counts (): Record<Exclude<LoginState, 'healthy'>, number> {
     const out = { backoff: 0, held: 0, captcha: 0 }
-    for (const name of this.#names.keys()) {
+    for (const name of [...this.#names.keys()]) {
       const st = this.state(name)
       if (st !== 'healthy') out[st]++
     }
@@ -129,6 +125,13 @@ export class LoginGuard {
     }
     return s
   }
+}
+
+function captchaError (s: NameState, now: number): ProxyError {
+  const where = s.loginUrl === undefined ? 'in a browser' : `at ${s.loginUrl}`
+  return new ProxyError('JIRA_CAPTCHA_REQUIRED', `Jira demands a CAPTCHA for this account: sign in once ${where}, then restart the proxy or send it SIGHUP.`, {
+    headers: retryAfter(s.captchaUntil - now)
+  })
 }
 
 function retryAfter (ms: number): Record<string, string> {
