@@ -14,7 +14,7 @@ export function findSessionId (cookie: string | undefined): string | undefined {
     from = at + NAME.length
     // Only a whole cookie name counts: start of header or after `;` (optionally spaced).
     let before = at - 1
-    while (before >= 0 && cookie.charCodeAt(before) === 32) before--
+    while (before >= 0 && (cookie.charCodeAt(before) === 32 || cookie.charCodeAt(before) === 9)) before--
     if (before >= 0 && cookie.charCodeAt(before) !== 59 /* ; */) continue
     let end = cookie.indexOf(';', from)
     if (end < 0) end = cookie.length
@@ -28,7 +28,12 @@ export function findSessionId (cookie: string | undefined): string | undefined {
 export function withSessionId (cookie: string | undefined, sessionId: string): string {
   const pair = NAME + sessionId
   if (cookie === undefined || cookie === '') return pair
-  if (!cookie.includes(NAME)) return `${cookie}; ${pair}`
+  if (!cookie.includes(NAME)) {
+    // No `a=1;; JSESSIONID=…` from a header that ends in a separator.
+    let end = cookie.length
+    while (end > 0 && (cookie[end - 1] === ';' || cookie[end - 1] === ' ' || cookie[end - 1] === '\t')) end--
+    return end === 0 ? pair : `${cookie.slice(0, end)}; ${pair}`
+  }
   const kept = cookie.split(';').map((p) => p.trim()).filter((p) => p !== '' && !p.startsWith(NAME))
   kept.push(pair)
   return kept.join('; ')
