@@ -15,7 +15,7 @@ import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture
 import { createJiraDispatcher } from './proxy/dispatcher.js'
 import { createBrowserGuard } from './proxy/guard.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './proxy/headers.js'
-import { INVALID_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
+import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
 import { TokenManager } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
@@ -112,8 +112,10 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'No such endpoint.', code: 'NOT_FOUND' }))
 
   app.addHook('onRequest', async (request) => {
-    checkBrowser(request.headers.host, request.headers.origin)
     const route = classify(request.url)
+    // Probes (Kubernetes sends the pod IP as Host) may read the proxy's own endpoints; nothing
+    // there acts on anyone's behalf.
+    if (route !== PROXY_ROUTE || request.method !== 'GET') checkBrowser(request.headers.host, request.headers.origin)
     request.proxyRoute = route
     if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
     if (route.family === 'proxy') return

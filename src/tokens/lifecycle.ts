@@ -5,6 +5,7 @@ import type { AuthClient, IssuedTokens } from './auth-client.js'
 import { localExpiry } from './clock.js'
 import { readJwtExpiry } from './jwt.js'
 import type { LoginGuard } from './login-guard.js'
+import { TokenBucket } from './rate-limit.js'
 import { type AppTokens, type IdentityTokens, emptyAppTokens } from './store.js'
 
 /** What happened while serving one request, for its access-log line. */
@@ -20,11 +21,18 @@ export interface TokenManagerOptions {
   metrics: Metrics
   apps: string[]
   refreshSkewMs: number
+  /** First-contact auth calls for unknown cookies: per second, and burst. */
+  newSessionRate?: { perSecond: number, burst: number }
   now?: () => number
 }
 
 /** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
 const DEAD_SESSION_MS = 30_000
+/**
+ * A session that BigPicture refuses right after a login is not the session's fault: do not log in
+ * again for it more often than this (a misbehaving auth endpoint must not cause a login per request).
+ */
+const RELOGIN_INTERVAL_MS = 10_000
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
 const UNKNOWN_LIFETIME_MS = 60_000
 
@@ -42,6 +50,8 @@ export class TokenManager {
   readonly #now: () => number
   /** Dead-session marks for callers' cookies, by identity entry. */
   readonly #deadUntil = new WeakMap<IdentityTokens, number>()
+  /** Cookies never seen before cost Jira a call each: bounded so junk cookies cannot flood it. */
+  readonly #newSessions: TokenBucket
 
   constructor (options: TokenManagerOptions) {
     this.#client = options.client
@@ -50,6 +60,8 @@ export class TokenManager {
     this.#apps = options.apps
     this.#skew = options.refreshSkewMs
     this.#now = options.now ?? Date.now
+    const rate = options.newSessionRate ?? { perSecond: 50, burst: 200 }
+    this.#newSessions = new TokenBucket(rate.perSecond, rate.burst, this.#now)
   }
 
   /**
@@ -133,6 +145,9 @@ export class TokenManager {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
       if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
+      if (t.refresh === undefined && entry.apps.every((a) => a?.refresh === undefined) && !this.#newSessions.take()) {
+        throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
+      }
       const r = await this.#client.auth(name, identity.sessionId)
       if (r.ok) return this.#store(t, r.tokens)
       this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
@@ -142,7 +157,7 @@ export class TokenManager {
     }
     let session = await this.#session(identity, entry, trace)
     let r = await this.#client.auth(name, session.id)
-    if (!r.ok && !session.fresh) {
+    if (!r.ok && !session.fresh && this.#now() - entry.loggedInAt >= RELOGIN_INTERVAL_MS) {
       // The session the proxy held has expired in Jira: log in once more, then ask again.
       this.sessionDied(entry, session.id)
       session = await this.#session(identity, entry, trace)
@@ -161,6 +176,7 @@ export class TokenManager {
     trace.loggedIn = true
     const flight = this.#login(identity).then((id) => {
       entry.sessionId = id
+      entry.loggedInAt = this.#now()
       return id
     }).finally(() => { entry.sessionFlight = undefined })
     entry.sessionFlight = flight

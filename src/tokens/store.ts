@@ -18,6 +18,8 @@ export interface IdentityTokens {
   /** The proxy's own Jira session for identities it logs in for (never a caller's cookie). */
   sessionId: string | undefined
   sessionFlight: Promise<string> | undefined
+  /** When the proxy last logged in for this identity (local ms), to bound re-logins. */
+  loggedInAt: number
   /** Indexed by the app's position in `BIGPICTURE_APPS`. */
   apps: Array<AppTokens | undefined>
 }
@@ -56,7 +58,7 @@ export class TokenStore {
 }
 
 function emptyIdentity (): IdentityTokens {
-  return { sessionId: undefined, sessionFlight: undefined, apps: [] }
+  return { sessionId: undefined, sessionFlight: undefined, loggedInAt: 0, apps: [] }
 }
 
 export function emptyAppTokens (): AppTokens {

@@ -9,7 +9,7 @@ t.test('several identities in parallel with revocations never mix cookies or tok
   for (const u of users) sim.control.addUser(u, `${u}-pw`)
   const proxy = await startProxy(t, { JIRA_URL: sim.url, TOKEN_REFRESH_SKEW_SECONDS: '1' })
   // Half the users come with a cookie, half with Basic credentials.
-  const clients = await Promise.all(users.map(async (u, i) => i % 2 === 0
+  const clients = await Promise.all(users.map(async (u, i): Promise<{ user: string, headers: Record<string, string> }> => i % 2 === 0
     ? { user: u, headers: { cookie: await loginCookie(proxy.url, u, `${u}-pw`) } }
     : { user: u, headers: { authorization: basic(u, `${u}-pw`) } }))
 
