@@ -67,6 +67,9 @@ export function createIdentityResolver (service: ServiceCredentials | undefined,
       const identity = resolver(req)
       if (identity !== undefined) return identity
     }
+    // Credentials the chain does not understand (another scheme, a malformed Basic) are still the
+    // caller's: rule 5 forwards them as they are, never mixed with the service account's session.
+    if (req.headers.authorization !== undefined && req.headers.authorization.trim() !== '') return NONE
     const presented = req.headers['x-proxy-key']
     if (presented !== undefined) {
       if (!keyMatches(digests, presented)) {
