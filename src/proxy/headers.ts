@@ -47,7 +47,8 @@ export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injecti
     if (value !== undefined) out[name] = value
   }
   if (injection.authorization !== undefined) out.authorization = injection.authorization
-  if (injection.sessionCookie !== undefined) out.cookie = withCookie(incoming.cookie, injection.sessionCookie)
+  // Merged into what survived the drop: a `Connection`-listed Cookie is gone, not revived.
+  if (injection.sessionCookie !== undefined) out.cookie = withCookie(typeof out.cookie === 'string' ? out.cookie : undefined, injection.sessionCookie)
   return out
 }
 
