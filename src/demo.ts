@@ -19,13 +19,13 @@ import { buildSimulator, type Simulator } from './simulator/index.js'
 
 const CONTEXT_PATH = '/jira'
 /** Short enough to watch one expire; Jira's real tokens live 15 minutes. */
-const TOKEN_SECONDS = 8
+const DEFAULT_TOKEN_SECONDS = 8
 const PREFERRED_PORT = 8080
 const APP = 'softwareplant-bigpicture'
 const USER = 'alice'
 const PASSWORD = 'alice-secret'
 
-const USAGE = 'usage: node dist/src/demo.js [--once]'
+const USAGE = 'usage: node dist/src/demo.js [--once] [--token-seconds N]'
 
 const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
 
@@ -81,7 +81,7 @@ function counts (sim: Simulator): string {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The scripted cookie-only client; true when every step answered as expected. */
-async function script (proxyUrl: string, sim: Simulator): Promise<boolean> {
+async function script (proxyUrl: string, sim: Simulator, tokenSeconds: number): Promise<boolean> {
   let ok = true
   const expect = (step: Step, status: number, what: string): void => {
     const good = step.status === status
@@ -112,8 +112,8 @@ async function script (proxyUrl: string, sim: Simulator): Promise<boolean> {
   out(`     ${counts(sim)}`)
   out('     the proxy called system/auth with the client\'s session and added the JWT')
 
-  out(`4. Wait ${TOKEN_SECONDS + 1} s: BigPicture tokens live ${TOKEN_SECONDS} s in this demo (15 min in Jira)`)
-  await sleep((TOKEN_SECONDS + 1) * 1000)
+  out(`4. Wait ${tokenSeconds + 1} s: BigPicture tokens live ${tokenSeconds} s in this demo (15 min in Jira)`)
+  await sleep((tokenSeconds + 1) * 1000)
 
   out('5. Call BigPicture again after the token expired')
   const second = await call(boxes, jar)
@@ -134,15 +134,27 @@ async function script (proxyUrl: string, sim: Simulator): Promise<boolean> {
   return ok
 }
 
-async function main (argv: string[]): Promise<void> {
-  const once = argv.includes('--once')
-  const unknown = argv.filter((a) => a !== '--once')
-  if (unknown.length > 0) {
-    process.stderr.write(`demo: unknown argument "${unknown[0]}"\n${USAGE}\n`)
-    process.exit(2)
+/** `--once` and `--token-seconds N`; anything else is refused with the usage. */
+function parseArgs (argv: string[]): { once: boolean, tokenSeconds: number } {
+  const args = { once: false, tokenSeconds: DEFAULT_TOKEN_SECONDS }
+  const rest = [...argv]
+  while (rest.length > 0) {
+    const arg = rest.shift() as string
+    if (arg === '--once') {
+      args.once = true
+    } else if (arg === '--token-seconds' && /^\d{1,4}$/.test(rest[0] ?? '') && Number(rest[0]) >= 2) {
+      args.tokenSeconds = Number(rest.shift())
+    } else {
+      process.stderr.write(`demo: unexpected argument "${arg}" (--token-seconds takes a whole number of 2 or more)\n${USAGE}\n`)
+      process.exit(2)
+    }
   }
+  return args
+}
 
-  const sim = buildSimulator({ contextPath: CONTEXT_PATH, authTokenSeconds: TOKEN_SECONDS })
+async function main (argv: string[]): Promise<void> {
+  const { once, tokenSeconds } = parseArgs(argv)
+  const sim = buildSimulator({ contextPath: CONTEXT_PATH, authTokenSeconds: tokenSeconds })
   const simUrl = await sim.listen(0, '127.0.0.1')
 
   // No `.env` lookup: the demo is configured here, whatever the working directory holds.
@@ -187,7 +199,7 @@ async function main (argv: string[]): Promise<void> {
 
   let ok = false
   try {
-    ok = await script(proxyUrl, sim)
+    ok = await script(proxyUrl, sim, tokenSeconds)
   } catch (err) {
     out(`✘ the demo client failed: ${(err as Error).message}`)
   }

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js'
-import { runDoctor } from '../../src/ops/doctor.js'
+import { type DoctorOptions, runDoctor } from '../../src/ops/doctor.js'
 
 export interface DoctorRun {
   code: number
@@ -8,10 +8,10 @@ export interface DoctorRun {
 }
 
 /** Runs the doctor for `env` as an operator would set it (no `.env`), collecting its lines. */
-export async function doctor (env: Record<string, string>): Promise<DoctorRun> {
+export async function doctor (env: Record<string, string>, options: DoctorOptions = {}): Promise<DoctorRun> {
   const config = loadConfig(env, { cwd: '/nonexistent' })
   const lines: string[] = []
-  const code = await runDoctor(config, (line) => lines.push(line), { env })
+  const code = await runDoctor(config, (line) => lines.push(line), { env, ...options })
   return { code, lines, out: lines.join('\n') }
 }
 

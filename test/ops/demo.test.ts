@@ -1,5 +1,8 @@
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
@@ -31,4 +34,33 @@ t.test('an unknown argument is refused with the usage', { skip: existsSync(demo)
   const err = await run(process.execPath, [demo, '--nope'], { timeout: 30_000 }).then(() => undefined, (e: { code: number, stderr: string }) => e)
   t.equal(err?.code, 2)
   t.match(err?.stderr, /usage: node dist\/src\/demo\.js \[--once\]/)
+  const bad = await run(process.execPath, [demo, '--token-seconds', '0'], { timeout: 30_000 }).then(() => undefined, (e: { code: number }) => e)
+  t.equal(bad?.code, 2, 'a token lifetime too short to watch is refused')
+})
+
+t.test('left running, it prints curl recipes that work against it, and stops cleanly on Ctrl-C', { skip: existsSync(demo) ? false : 'dist/src/demo.js missing' }, async (t) => {
+  const child = spawn(process.execPath, [demo, '--token-seconds', '2'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  t.teardown(() => { child.kill('SIGKILL') })
+  child.stderr.resume()
+  let stdout = ''
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (stdout.includes('Running until Ctrl-C.')) resolve()
+    })
+    child.on('exit', (code) => reject(new Error(`demo exited early (${code}): ${stdout}`)))
+  })
+  const recipes = stdout.split('\n').filter((line) => line.startsWith('  curl ')).map((line) => line.trim())
+  t.ok(recipes.length >= 4, 'curl recipes printed')
+  t.match(recipes[0], /-c jar\.txt/, 'the first one logs in and keeps the cookie')
+  const dir = mkdtempSync(join(tmpdir(), 'demo-recipes-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  for (const recipe of recipes) {
+    // As a newcomer pastes them: one after the other, in one directory; -f makes curl fail on 4xx/5xx.
+    const { stdout: answer } = await run('sh', ['-c', recipe.replace(/^curl /, 'curl -f -sS ')], { cwd: dir, timeout: 30_000 })
+    t.ok(answer.length > 0, `${recipe.slice(0, 60)}... answered`)
+  }
+  child.kill('SIGINT')
+  const [code] = await once(child, 'exit') as [number | null]
+  t.equal(code, 0, 'Ctrl-C stops the demo with exit code 0')
 })

@@ -69,6 +69,17 @@ t.test('Jira down: exit 1, the address and what to check, no login tried', async
   t.notMatch(run.out, /Login as/)
 })
 
+t.test('Jira that accepts connections but does not answer: a timeout, not a hang', async (t) => {
+  const sim = await startSimulator(t, { contextPath: '/jira' })
+  sim.control.setLatency(3000)
+  const started = performance.now()
+  const run = await doctor({ JIRA_URL: sim.url, JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret' }, { timeoutMs: 300 })
+  t.ok(performance.now() - started < 2500, 'gave up after its own timeout')
+  t.equal(run.code, 1)
+  t.match(run.out, /✘ Jira is not reachable .*: connected to 127\.0\.0\.1:\d+, but it did not answer in time/)
+  sim.control.setLatency(0)
+})
+
 t.test('no service identity: says so and checks only that Jira answers', async (t) => {
   const sim = await startSimulator(t, { contextPath: '/jira' })
   const run = await doctor({ JIRA_URL: sim.url })
