@@ -28,8 +28,7 @@ COPY config.example.env ./
 # The image's own unprivileged user (uid 1000); the app needs no write access anywhere.
 USER node
 EXPOSE 8080
-# No curl in the image: node asks /_proxy/healthz itself. The Host header is the first
-# ALLOWED_HOSTS entry, since the proxy refuses Host names it does not know (DNS rebinding).
+# No curl in the image: node asks /_proxy/healthz itself (the proxy's probes need no Host match).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "const h=(process.env.ALLOWED_HOSTS||'localhost').split(/[,\\s]+/).find(x=>x&&x!=='*')||'localhost';require('node:http').get({host:'127.0.0.1',port:process.env.PORT||8080,path:'/_proxy/healthz',headers:{host:h},timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('timeout',()=>process.exit(1)).on('error',()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_proxy/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/src/cli.js"]
