@@ -1,0 +1,227 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { SimulatorControl } from '../src/simulator/index.js'
+import type { Phases } from './options.js'
+import type { Random } from './random.js'
+
+export type FaultName =
+  | 'revoke-auth-tokens' | 'revoke-all-tokens' | 'expire-sessions' | 'expire-some-sessions'
+  | 'auth-500' | 'auth-garbage' | 'reauth-fail' | 'reauth-500' | 'latency-spike' | 'jira-down'
+
+/**
+ * A token or session event: what makes tokens or sessions die at once. `users` undefined means
+ * everyone. Counted per identity in the token-call bound.
+ */
+export interface TokenEvent {
+  kind: 'revoke-auth' | 'revoke-all' | 'expire-sessions'
+  users: string[] | undefined
+}
+
+/** One fault as it actually happened, in milliseconds since the run started. */
+export interface FaultRecord {
+  name: FaultName
+  startMs: number
+  /** Undefined while a window is still open; equal to `startMs` for an instant fault. */
+  endMs: number | undefined
+  events: TokenEvent[]
+  detail: string
+}
+
+interface FaultKind {
+  name: FaultName
+  windowed: boolean
+  /** While it lasts a fresh token may be impossible to get (so a refused request is excusable). */
+  blocksRefresh: boolean
+  /** While it lasts some token call fails, so a request may cost a few extra calls. */
+  failsTokenCalls: boolean
+  start (control: SimulatorControl, pick: () => string[]): { events: TokenEvent[], detail: string } | Promise<{ events: TokenEvent[], detail: string }>
+  end? (control: SimulatorControl): void | Promise<void>
+}
+
+const LATENCY_SPIKE_MS = 700
+
+const KINDS: readonly FaultKind[] = [
+  {
+    name: 'revoke-auth-tokens', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    start: (c) => { c.revokeAuthTokens(); return { events: [{ kind: 'revoke-auth', users: undefined }], detail: 'every authentication JWT revoked (refresh tokens still good)' } }
+  },
+  {
+    name: 'auth-500', windowed: true, blocksRefresh: true, failsTokenCalls: true,
+    start: (c) => {
+      c.revokeAllTokens()
+      c.setAuthMode('error500')
+      return { events: [{ kind: 'revoke-all', users: undefined }], detail: 'every JWT revoked, then system/auth answers 500' }
+    },
+    end: (c) => c.setAuthMode('ok')
+  },
+  {
+    name: 'expire-sessions', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    start: (c) => { c.expireSessions(); return { events: [{ kind: 'expire-sessions', users: undefined }], detail: 'every Jira session killed' } }
+  },
+  {
+    name: 'reauth-fail', windowed: true, blocksRefresh: false, failsTokenCalls: true,
+    start: (c) => { c.setReauthMode('fail'); return { events: [], detail: 'system/reauth answers 401' } },
+    end: (c) => c.setReauthMode('ok')
+  },
+  {
+    name: 'latency-spike', windowed: true, blocksRefresh: false, failsTokenCalls: false,
+    start: (c) => { c.setLatency(LATENCY_SPIKE_MS); return { events: [], detail: `every Jira answer delayed ${LATENCY_SPIKE_MS} ms` } },
+    end: (c) => c.setLatency(0)
+  },
+  {
+    name: 'auth-garbage', windowed: true, blocksRefresh: true, failsTokenCalls: true,
+    start: (c, pick) => {
+      const users = pick()
+      for (const user of users) c.expireSessions(user)
+      c.setAuthMode('garbage')
+      return { events: [{ kind: 'expire-sessions', users }], detail: `sessions of ${users.join(', ')} killed, then system/auth answers 200 with HTML` }
+    },
+    end: (c) => c.setAuthMode('ok')
+  },
+  {
+    name: 'jira-down', windowed: true, blocksRefresh: true, failsTokenCalls: true,
+    start: async (c) => { await c.setDown(true); return { events: [], detail: 'Jira refuses connections (open ones cut), then listens again' } },
+    end: (c) => c.setDown(false)
+  },
+  {
+    name: 'reauth-500', windowed: true, blocksRefresh: false, failsTokenCalls: true,
+    start: (c) => {
+      c.revokeAuthTokens()
+      c.setReauthMode('error500')
+      return { events: [{ kind: 'revoke-auth', users: undefined }], detail: 'authentication JWTs revoked, then system/reauth answers 500' }
+    },
+    end: (c) => c.setReauthMode('ok')
+  },
+  {
+    name: 'revoke-all-tokens', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    start: (c) => { c.revokeAllTokens(); return { events: [{ kind: 'revoke-all', users: undefined }], detail: 'every authentication and refresh JWT revoked' } }
+  },
+  {
+    name: 'expire-some-sessions', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    start: (c, pick) => {
+      const users = pick()
+      for (const user of users) c.expireSessions(user)
+      return { events: [{ kind: 'expire-sessions', users }], detail: `sessions of ${users.join(', ')} killed` }
+    }
+  }
+]
+
+const KIND_BY_NAME = new Map(KINDS.map((k) => [k.name, k]))
+
+/** Windows whose effect may outlast the switch by a little (a request already past the check). */
+export const WINDOW_GRACE_MS = 500
+
+interface Planned { kind: FaultKind, atMs: number, windowMs: number }
+
+/**
+ * The fault schedule: the whole catalogue in a fixed order first, then shuffled cycles, between
+ * the end of warm-up and the start of cool-down. Windows last `S/12.5` (1 to 3 s) with half that
+ * as a gap after every fault, so a 20-second run still sees every kind once.
+ */
+export class FaultSchedule {
+  readonly log: FaultRecord[] = []
+  readonly #control: SimulatorControl
+  readonly #random: Random
+  readonly #plan: Planned[]
+  readonly #pickUsers: () => string[]
+  #stopped = false
+
+  constructor (control: SimulatorControl, random: Random, phases: Phases, enabled: boolean, pickUsers: () => string[]) {
+    this.#control = control
+    this.#random = random
+    this.#pickUsers = pickUsers
+    this.#plan = enabled ? this.#makePlan(phases) : []
+  }
+
+  #makePlan (phases: Phases): Planned[] {
+    const span = phases.faultsEndMs - phases.warmUpMs
+    const windowMs = Math.round(Math.min(3000, Math.max(1000, span / 12.5)))
+    const gapMs = Math.round(windowMs / 2)
+    const plan: Planned[] = []
+    let at = phases.warmUpMs
+    let order: readonly FaultKind[] = KINDS
+    for (;;) {
+      for (const kind of order) {
+        const length = kind.windowed ? windowMs : 0
+        if (at + length > phases.faultsEndMs) return plan
+        plan.push({ kind, atMs: at, windowMs: length })
+        at += length + gapMs
+      }
+      order = this.#random.shuffle(KINDS)
+    }
+  }
+
+  /** How many faults of each kind are planned. */
+  get planned (): number {
+    return this.#plan.length
+  }
+
+  /** Runs the plan against `clock` (ms since the run started); resolves after the last fault ended. */
+  async run (clock: () => number): Promise<void> {
+    for (const step of this.#plan) {
+      const wait = step.atMs - clock()
+      if (wait > 0) await sleep(wait)
+      if (this.#stopped) return
+      const startMs = clock()
+      const { events, detail } = await step.kind.start(this.#control, this.#pickUsers)
+      const record: FaultRecord = { name: step.kind.name, startMs, endMs: step.kind.windowed ? undefined : startMs, events, detail }
+      this.log.push(record)
+      if (!step.kind.windowed) continue
+      await sleep(step.windowMs)
+      await step.kind.end?.(this.#control)
+      record.endMs = clock()
+    }
+  }
+
+  /** Stops planning and puts the simulator back in order. */
+  async stop (): Promise<void> {
+    this.#stopped = true
+    this.#control.setAuthMode('ok')
+    this.#control.setReauthMode('ok')
+    this.#control.setLatency(0)
+    await this.#control.setDown(false)
+  }
+
+  /** Faults that overlapped [startMs, endMs] (windows widened by the grace) and match `which`. */
+  overlapping (startMs: number, endMs: number, which: (kind: { blocksRefresh: boolean, failsTokenCalls: boolean, name: FaultName }) => boolean): FaultRecord[] {
+    const out: FaultRecord[] = []
+    for (const f of this.log) {
+      const kind = KIND_BY_NAME.get(f.name) as FaultKind
+      if (!kind.windowed || !which(kind)) continue
+      const fEnd = (f.endMs ?? Number.POSITIVE_INFINITY) + WINDOW_GRACE_MS
+      if (f.startMs - WINDOW_GRACE_MS <= endMs && fEnd >= startMs) out.push(f)
+    }
+    return out
+  }
+
+  /** Whether a refresh-blocking window overlapped the interval. */
+  refreshBlocked (startMs: number, endMs: number): boolean {
+    return this.overlapping(startMs, endMs, (k) => k.blocksRefresh).length > 0
+  }
+
+  /** Whether a window in which token calls fail overlapped the interval. */
+  tokenCallsFailing (startMs: number, endMs: number): boolean {
+    return this.overlapping(startMs, endMs, (k) => k.failsTokenCalls).length > 0
+  }
+
+  /** Whether Jira was down at some point of the interval. */
+  jiraDown (startMs: number, endMs: number): boolean {
+    return this.overlapping(startMs, endMs, (k) => k.name === 'jira-down').length > 0
+  }
+
+  /** The latest session expiry hitting `user` at or after `sinceMs`, if any. */
+  sessionExpiredSince (user: string, sinceMs: number): FaultRecord | undefined {
+    for (let i = this.log.length - 1; i >= 0; i--) {
+      const f = this.log[i] as FaultRecord
+      if (f.startMs < sinceMs) break
+      if (f.events.some((e) => e.kind === 'expire-sessions' && (e.users === undefined || e.users.includes(user)))) return f
+    }
+    return undefined
+  }
+
+  /** Token and session events that hit `user`. */
+  eventsFor (user: string): TokenEvent[] {
+    const out: TokenEvent[] = []
+    for (const f of this.log) for (const e of f.events) if (e.users === undefined || e.users.includes(user)) out.push(e)
+    return out
+  }
+}

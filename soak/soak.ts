@@ -1,0 +1,176 @@
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { buildSimulator } from '../src/simulator/index.js'
+import { FaultSchedule } from './faults.js'
+import { createIdentities } from './identities.js'
+import {
+  FD_SLACK, HEAP_SLACK_BYTES, MEMORY_FACTOR, type MemoryVerdict, RSS_SLACK_BYTES, evaluate, mib, tokenCallBounds
+} from './invariants.js'
+import { JiraRecord } from './jira-record.js'
+import { Ledger } from './ledger.js'
+import { Monitor, type ResourceSample } from './monitor.js'
+import { type SoakOptions, phasesOf } from './options.js'
+import { startProxyProcess } from './proxy-process.js'
+import { Random } from './random.js'
+import { type SoakReport, latencyOf } from './report.js'
+import { Workload } from './workload.js'
+
+/** The built proxy CLI, next to this file once compiled (dist/soak -> dist/src/cli.js). */
+export const PROXY_CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url))
+
+/** How long in-flight requests may take to finish after the load stops. */
+const DRAIN_MS = 25_000
+/** How long the proxy gets to close idle connections before descriptors are compared. */
+const SETTLE_MS = 10_000
+
+/**
+ * One soak run: the simulator in this process with short token lifetimes, the built proxy as a
+ * child process, the clients and the fault schedule; then every invariant. Never throws for a
+ * violation: the report says what failed.
+ */
+export async function runSoak (options: SoakOptions, log: (line: string) => void = () => {}, cli = PROXY_CLI): Promise<SoakReport> {
+  const phases = phasesOf(options)
+  const random = new Random(options.seed)
+  const sim = buildSimulator({
+    users: {},
+    authTokenSeconds: options.authTokenSeconds,
+    refreshTokenSeconds: options.refreshTokenSeconds
+  })
+  const identities = createIdentities(options.identities, sim.control)
+  const service = identities.find((i) => i.kind === 'service')
+  if (service === undefined) throw new Error('no service identity')
+  const jiraUrl = await sim.listen(0)
+
+  const proxy = await startProxyProcess(cli, {
+    JIRA_URL: jiraUrl,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JIRA_USERNAME: service.user,
+    JIRA_PASSWORD: service.password,
+    TOKEN_REFRESH_SKEW_SECONDS: String(options.refreshSkewSeconds),
+    MAX_REPLAY_BODY_BYTES: String(options.maxReplayBodyBytes),
+    UPSTREAM_TIMEOUT_MS: String(options.upstreamTimeoutMs),
+    LOG_LEVEL: options.logLevel,
+    ACCESS_LOG: String(options.accessLog)
+  }, options.proxyLogPath)
+  log(`proxy pid ${proxy.pid} at ${proxy.url}, simulator at ${jiraUrl}`)
+
+  const started = performance.now()
+  const clock = (): number => performance.now() - started
+  let phase = 'idle'
+  const ledger = new Ledger()
+  const record = new JiraRecord(sim.stats)
+  const others = identities.filter((i) => i.kind !== 'service')
+  const faults = new FaultSchedule(sim.control, random, phases, options.faults, () => {
+    // A few users at random, the service account always among them.
+    return [service.user, ...random.shuffle(others).slice(0, 3).map((i) => i.user)]
+  })
+  const workload = new Workload({ proxyUrl: proxy.url, identities, ledger, faults, random, clock, options })
+  const monitor = new Monitor(proxy.url, proxy.pid, clock, () => workload.inFlight, () => phase)
+
+  monitor.start()
+  await sleep(300)
+  const idle = await monitor.sample()
+
+  let baseline: ResourceSample | undefined
+  let hung = 0
+  let exit: SoakReport['proxy']['exit']
+  const digestTimer = setInterval(() => record.digest(), 1000)
+  try {
+    phase = 'warm-up'
+    workload.start()
+    const faultRun = faults.run(clock)
+    const progress = setInterval(() => {
+      const last = monitor.samples[monitor.samples.length - 1]
+      const bad = [...ledger.tallies.values()].reduce((n, t) => n + t.violations, 0)
+      log(`${(clock() / 1000).toFixed(0).padStart(4)} s ${phase.padEnd(9)} started ${ledger.started}, in flight ${workload.inFlight}, faults ${faults.log.length}/${faults.planned}, violations so far ${bad}, RSS ${mib(last?.rssBytes)}, heap ${mib(last?.heapUsedBytes)}, fds ${last?.fds ?? '-'}`)
+    }, 5000)
+    await sleep(Math.max(0, phases.warmUpMs - clock()))
+    baseline = await monitor.sample()
+    phase = 'faults'
+    await sleep(Math.max(0, phases.faultsEndMs - clock()))
+    phase = 'cool-down'
+    await sleep(Math.max(0, phases.endMs - clock()))
+    phase = 'drain'
+    hung = await workload.stop(DRAIN_MS)
+    clearInterval(progress)
+    await faults.stop()
+    await faultRun
+    await workload.close()
+
+    // Idle: the proxy should let go of every connection it opened for the load.
+    phase = 'settle'
+    const settleEnd = clock() + SETTLE_MS
+    const fdLimit = idle.fds === undefined ? undefined : idle.fds + FD_SLACK
+    const socketLimit = idle.sockets === undefined ? undefined : idle.sockets + FD_SLACK
+    let last = await monitor.sample()
+    while (clock() < settleEnd && !((fdLimit === undefined || (last.fds ?? 0) <= fdLimit) && (socketLimit === undefined || (last.sockets ?? 0) <= socketLimit))) {
+      await sleep(250)
+      last = await monitor.sample()
+    }
+    // A few more readings: the lowest heap of them is the level the run left behind.
+    const settled: ResourceSample[] = [last]
+    for (let i = 0; i < 3; i++) {
+      await sleep(300)
+      settled.push(await monitor.sample())
+    }
+    const final = settled[settled.length - 1] as ResourceSample
+    const heaps = settled.map((s) => s.heapUsedBytes).filter((h): h is number => h !== undefined)
+    record.digest()
+
+    const memory: MemoryVerdict = {
+      baseline,
+      idle,
+      final: { rssBytes: final.rssBytes, heapUsedBytes: heaps.length === 0 ? undefined : Math.min(...heaps), fds: final.fds, sockets: final.sockets },
+      rssLimitBytes: baseline.rssBytes === undefined ? undefined : Math.round(MEMORY_FACTOR * baseline.rssBytes + RSS_SLACK_BYTES),
+      heapLimitBytes: baseline.heapUsedBytes === undefined ? undefined : Math.round(MEMORY_FACTOR * baseline.heapUsedBytes + HEAP_SLACK_BYTES),
+      fdLimit,
+      socketLimit
+    }
+    await monitor.stop()
+    exit = await proxy.stop()
+
+    const tokenCalls = tokenCallBounds(identities, sim.stats, faults, options, phases.endMs)
+    const invariants = evaluate({ ledger, stats: sim.stats, record, identities, tokenCalls, memory, health: monitor.health, hung })
+    const byKind: Record<string, number> = {}
+    for (const f of faults.log) byKind[f.name] = (byKind[f.name] ?? 0) + 1
+    let clientAborts = 0
+    for (const [label, n] of ledger.outcomes) if (label.startsWith('aborted by the client')) clientAborts += n
+    const mapOf = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]))
+    return {
+      pass: invariants.every((i) => i.pass),
+      startedAt: new Date(Date.now() - clock()).toISOString(),
+      options,
+      phases,
+      proxy: { pid: proxy.pid, logLevels: proxy.logLevels, errorLines: proxy.errorLines, exit, crashed: proxy.crashed, stderrTail: proxy.stderrTail() },
+      requests: {
+        started: ledger.started,
+        shed: ledger.shed,
+        byOutcome: mapOf(ledger.outcomes),
+        byOp: Object.fromEntries([...ledger.byOp].map(([op, m]) => [op, mapOf(m)]))
+      },
+      faults: { injected: faults.log, byKind, clientAborts },
+      invariants,
+      latencyMs: latencyOf(ledger),
+      tokenCalls,
+      memory: { ...memory, heapExported: monitor.heapExported, timeline: monitor.samples },
+      health: monitor.health,
+      jira: {
+        tasksRecorded: record.count,
+        uploadsRecorded: sim.stats.uploads.length,
+        calls: { ...sim.stats.calls },
+        sessionsCreated: sim.stats.sessionsCreated,
+        rejectedTokens: sim.stats.rejectedTokens,
+        identityMismatches: sim.stats.identityMismatches,
+        loginFailures: sim.stats.loginFailures,
+        captchaChallenges: sim.stats.captchaChallenges
+      },
+      notes: mapOf(ledger.notes)
+    }
+  } finally {
+    clearInterval(digestTimer)
+    await monitor.stop().catch(() => {})
+    if (exit === undefined) await proxy.stop().catch(() => undefined)
+    await sim.close()
+  }
+}

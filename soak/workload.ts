@@ -1,0 +1,442 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
+import { Agent, type Dispatcher, request } from 'undici'
+import { BIGPICTURE_APPS } from '../src/simulator/index.js'
+import { sha256, streamOf, taskBody, uploadBody } from './bodies.js'
+import type { FaultSchedule } from './faults.js'
+import { type CookieSession, type IdentityKind, type SoakIdentity, credentialHeaders } from './identities.js'
+import type { Ledger, Op } from './ledger.js'
+import type { SoakOptions } from './options.js'
+import type { Random } from './random.js'
+
+export interface WorkloadContext {
+  proxyUrl: string
+  identities: readonly SoakIdentity[]
+  ledger: Ledger
+  faults: FaultSchedule
+  random: Random
+  /** Milliseconds since the run started. */
+  clock: () => number
+  options: SoakOptions
+}
+
+/** How often each kind of identity is picked for a request. */
+const KIND_WEIGHTS: Record<IdentityKind, number> = { cookie: 30, basic: 25, pat: 25, service: 20 }
+
+/** The request mix, in relative weights. */
+const OP_WEIGHTS: Record<Exclude<Op, 'login'>, number> = {
+  list: 300,
+  box: 150,
+  task: 260,
+  'task-medium': 15,
+  'task-large': 6,
+  myself: 150,
+  upload: 12,
+  slow: 40
+}
+
+const ABORT_PROBABILITY = 0.03
+/** Far above the proxy's worst case (a few upstream timeouts in a row): a request this slow hangs. */
+const CLIENT_TIMEOUT_MS = 60_000
+
+type AbortMode = 'none' | 'while-sending' | 'while-waiting'
+
+interface Prepared {
+  method: 'GET' | 'POST'
+  path: string
+  headers: Record<string, string>
+  body: Buffer | undefined
+  /** Send the body as a chunked stream (no content-length) rather than in one piece. */
+  chunked: boolean
+  app: number | undefined
+  soakId: string | undefined
+  issueKey: string | undefined
+  abort: AbortMode
+  abortAfterMs: number
+}
+
+interface Answer {
+  status: number
+  headers: IncomingHttpHeaders
+  text: string
+}
+
+/**
+ * The clients: an open-loop generator that starts `rps` requests a second whatever the proxy's
+ * speed (shedding beyond `maxInFlight`), each from a random identity doing a random operation,
+ * every answer checked the moment it arrives.
+ */
+export class Workload {
+  readonly #ctx: WorkloadContext
+  readonly #agent: Agent
+  readonly #inFlight = new Set<Promise<void>>()
+  readonly #byKind: Record<IdentityKind, SoakIdentity[]>
+  #timer: NodeJS.Timeout | undefined
+  #startedAt = 0
+  #launched = 0
+  #sequence = 0
+
+  constructor (ctx: WorkloadContext) {
+    this.#ctx = ctx
+    this.#agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, pipelining: 1 })
+    this.#byKind = { cookie: [], basic: [], pat: [], service: [] }
+    for (const identity of ctx.identities) this.#byKind[identity.kind].push(identity)
+  }
+
+  get inFlight (): number {
+    return this.#inFlight.size
+  }
+
+  start (): void {
+    this.#startedAt = performance.now()
+    this.#timer = setInterval(() => this.#tick(), 10)
+  }
+
+  /** Stops starting requests and waits for those in flight (at most `waitMs`); returns how many never finished. */
+  async stop (waitMs: number): Promise<number> {
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    this.#timer = undefined
+    const deadline = performance.now() + waitMs
+    while (this.#inFlight.size > 0 && performance.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((resolve) => setTimeout(resolve, 250))])
+    }
+    return this.#inFlight.size
+  }
+
+  /** Closes the clients' connections to the proxy. */
+  async close (): Promise<void> {
+    await this.#agent.destroy()
+  }
+
+  #tick (): void {
+    const { rps, maxInFlight } = this.#ctx.options
+    const due = Math.floor(((performance.now() - this.#startedAt) / 1000) * rps) - this.#launched
+    for (let i = 0; i < due; i++) {
+      this.#launched++
+      if (this.#inFlight.size >= maxInFlight) {
+        this.#ctx.ledger.shed++
+        continue
+      }
+      const identity = this.#pickIdentity()
+      const op = this.#ctx.random.weighted(OP_WEIGHTS)
+      const p = this.#perform(identity, op).catch((err: unknown) => {
+        this.#ctx.ledger.note(`soak-side error: ${(err as Error).message}`)
+      })
+      this.#inFlight.add(p)
+      void p.finally(() => this.#inFlight.delete(p))
+    }
+  }
+
+  #pickIdentity (): SoakIdentity {
+    const { random } = this.#ctx
+    return random.pick(this.#byKind[random.weighted(KIND_WEIGHTS)])
+  }
+
+  async #perform (identity: SoakIdentity, op: Exclude<Op, 'login'>): Promise<void> {
+    const { ledger, clock } = this.#ctx
+    ledger.started++
+    let session: CookieSession | undefined
+    if (identity.kind === 'cookie') {
+      session = identity.session ?? await this.#login(identity)
+      if (session === undefined) {
+        ledger.outcome(op, 'not sent: cookie client has no session (its login failed)', undefined)
+        return
+      }
+    }
+    const prepared = this.#prepare(identity, op, session)
+    const startMs = clock()
+    const controller = new AbortController()
+    let aborted = false
+    const abort = (): void => {
+      aborted = true
+      controller.abort()
+    }
+    let timer: NodeJS.Timeout | undefined
+    if (prepared.abort === 'while-waiting') timer = setTimeout(abort, prepared.abortAfterMs)
+    let body: Buffer | Readable | undefined = prepared.body
+    if (body !== undefined && (prepared.chunked || prepared.abort === 'while-sending')) {
+      body = streamOf(body, prepared.abort === 'while-sending' ? abort : undefined)
+    }
+    const headers = { ...prepared.headers }
+    if (prepared.body !== undefined && !prepared.chunked) headers['content-length'] = String(prepared.body.length)
+
+    let answer: Answer | undefined
+    let failure: { code: string } | undefined
+    try {
+      const res = await request(this.#ctx.proxyUrl + prepared.path, {
+        dispatcher: this.#agent as Dispatcher,
+        method: prepared.method,
+        headers,
+        body,
+        signal: controller.signal,
+        headersTimeout: CLIENT_TIMEOUT_MS,
+        bodyTimeout: CLIENT_TIMEOUT_MS
+      })
+      const text = await res.body.text()
+      answer = { status: res.statusCode, headers: res.headers, text }
+    } catch (err) {
+      failure = { code: errorCode(err) }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer)
+    }
+    const endMs = clock()
+    this.#account(identity, op, prepared, session, startMs, endMs, aborted && answer === undefined ? 'aborted' : answer ?? failure as { code: string })
+  }
+
+  #prepare (identity: SoakIdentity, op: Exclude<Op, 'login'>, session: CookieSession | undefined): Prepared {
+    const { random, options } = this.#ctx
+    const headers: Record<string, string> = { accept: 'application/json', ...credentialHeaders(identity, session) }
+    const app = random.int(0, BIGPICTURE_APPS.length - 1)
+    const root = `/rest/${BIGPICTURE_APPS[app] as string}/1.0`
+    const base: Prepared = {
+      method: 'GET', path: '', headers, body: undefined, chunked: false, app: undefined,
+      soakId: undefined, issueKey: undefined, abort: 'none', abortAfterMs: 0
+    }
+    const aborting = random.chance(ABORT_PROBABILITY) && options.clientAborts
+    const waitAbort = (max: number): Pick<Prepared, 'abort' | 'abortAfterMs'> =>
+      aborting ? { abort: 'while-waiting', abortAfterMs: random.int(1, max) } : { abort: 'none', abortAfterMs: 0 }
+    switch (op) {
+      case 'list':
+        return { ...base, path: `${root}/box`, app, ...waitAbort(100) }
+      case 'box':
+        return { ...base, path: `${root}/box/${random.int(1, 3)}`, app, ...waitAbort(100) }
+      case 'slow':
+        return { ...base, path: `${root}/slow?ms=${random.int(200, 1500)}`, app, ...waitAbort(1200) }
+      case 'myself':
+        return { ...base, path: '/rest/api/2/myself', ...waitAbort(100) }
+      case 'task':
+      case 'task-medium':
+      case 'task-large': {
+        const soakId = `t${++this.#sequence}-${identity.id}`
+        const cap = options.maxReplayBodyBytes
+        const bytes = op === 'task' ? random.int(200, 4000)
+          : op === 'task-medium' ? random.int(64 * 1024, Math.floor(cap * 0.9))
+            : random.int(cap + 64 * 1024, cap * 2)
+        const body = taskBody(soakId, identity.id, BIGPICTURE_APPS[app] as string, bytes, random.int(0, 1 << 20))
+        const chunked = op !== 'task' && random.chance(0.5)
+        this.#ctx.ledger.tasks.set(soakId, {
+          sha256: sha256(body), bytes: body.length, identity: identity.id, user: identity.user,
+          app: BIGPICTURE_APPS[app] as string, status: undefined, outcome: 'pending', streamed: body.length > cap
+        })
+        if (body.length > cap) identity.bigPicture.streamed++
+        const abort = aborting && op !== 'task' && random.chance(0.5) ? { abort: 'while-sending' as const, abortAfterMs: 0 } : waitAbort(op === 'task' ? 50 : 300)
+        return {
+          ...base, method: 'POST', path: `${root}/box/${random.int(1, 3)}/task`, app, soakId, chunked, body,
+          headers: { ...headers, 'content-type': 'application/json' }, ...abort
+        }
+      }
+      case 'upload': {
+        const issueKey = `SOAK-${++this.#sequence}`
+        const bytes = random.int(1024 * 1024, 4 * 1024 * 1024)
+        this.#ctx.ledger.uploads.set(issueKey, { bytes, identity: identity.id, user: identity.user, status: undefined, outcome: 'pending' })
+        return {
+          ...base, method: 'POST', path: `/rest/api/2/issue/${issueKey}/attachments`, issueKey,
+          body: uploadBody(bytes), chunked: random.chance(0.5),
+          headers: { ...headers, 'content-type': 'application/octet-stream', 'x-atlassian-token': 'no-check' },
+          ...(aborting ? { abort: 'while-sending' as const, abortAfterMs: 0 } : { abort: 'none' as const, abortAfterMs: 0 })
+        }
+      }
+    }
+  }
+
+  /** A cookie client logs in through the proxy; concurrent requests of the client share one login. */
+  #login (identity: SoakIdentity): Promise<CookieSession | undefined> {
+    if (identity.loginFlight !== undefined) return identity.loginFlight
+    const flight = this.#doLogin(identity).finally(() => { identity.loginFlight = undefined })
+    identity.loginFlight = flight
+    return flight
+  }
+
+  async #doLogin (identity: SoakIdentity): Promise<CookieSession | undefined> {
+    const { ledger, clock } = this.#ctx
+    identity.loginAttempts++
+    const startMs = clock()
+    let answer: Answer | { code: string }
+    try {
+      const res = await request(`${this.#ctx.proxyUrl}/rest/auth/1/session`, {
+        dispatcher: this.#agent as Dispatcher,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ username: identity.user, password: identity.password }),
+        headersTimeout: CLIENT_TIMEOUT_MS,
+        bodyTimeout: CLIENT_TIMEOUT_MS
+      })
+      answer = { status: res.statusCode, headers: res.headers, text: await res.body.text() }
+    } catch (err) {
+      answer = { code: errorCode(err) }
+    }
+    const endMs = clock()
+    const login: Prepared = {
+      method: 'POST', path: '/rest/auth/1/session', headers: {}, body: undefined, chunked: false, app: undefined,
+      soakId: undefined, issueKey: undefined, abort: 'none', abortAfterMs: 0
+    }
+    this.#account(identity, 'login', login, undefined, startMs, endMs, answer)
+    if (!('status' in answer) || answer.status !== 200) return undefined
+    const fromCookie = sessionFromSetCookie(answer.headers['set-cookie'])
+    let id = fromCookie
+    if (id === undefined) {
+      ledger.note('cookie login through the proxy answered 200 without a JSESSIONID Set-Cookie (session id taken from the JSON body)')
+      try {
+        id = (JSON.parse(answer.text) as { session?: { value?: string } }).session?.value
+      } catch {
+        id = undefined
+      }
+    }
+    if (id === undefined) return undefined
+    identity.loginSuccesses++
+    identity.session = { id, loginStartedMs: startMs }
+    return identity.session
+  }
+
+  /** Every check that can be made on one answer, then the outcome and latency. */
+  #account (identity: SoakIdentity, op: Op, p: Prepared, session: CookieSession | undefined, startMs: number, endMs: number, result: Answer | { code: string } | 'aborted'): void {
+    const { ledger, faults } = this.#ctx
+    const task = p.soakId === undefined ? undefined : ledger.tasks.get(p.soakId)
+    const upload = p.issueKey === undefined ? undefined : ledger.uploads.get(p.issueKey)
+    if (p.app !== undefined) {
+      const bp = identity.bigPicture
+      bp.requests++
+      bp.firstMs ??= startMs
+      bp.apps.add(p.app)
+      if (faults.tokenCallsFailing(startMs, endMs)) bp.inFailingWindows++
+    }
+    const where = `${op} ${p.method} ${p.path} by ${identity.id} at ${(startMs / 1000).toFixed(2)}-${(endMs / 1000).toFixed(2)} s`
+
+    if (result === 'aborted') {
+      if (task !== undefined) task.outcome = 'aborted by the client'
+      if (upload !== undefined) upload.outcome = 'aborted by the client'
+      ledger.outcome(op, `aborted by the client (${p.abort})`, undefined)
+      return
+    }
+    if (!('status' in result)) {
+      if (task !== undefined) task.outcome = `no answer (${result.code})`
+      if (upload !== undefined) upload.outcome = `no answer (${result.code})`
+      const down = faults.jiraDown(startMs, endMs)
+      const timeout = result.code.includes('TIMEOUT')
+      ledger.check('every-request-answered', down && !timeout ? undefined : `${where}: no HTTP answer (${result.code})${down ? ' although only a Jira outage overlapped' : ', no Jira outage overlapped'}`)
+      ledger.outcome(op, `no answer: ${result.code}${down && !timeout ? ' (Jira down)' : ''}`, endMs - startMs)
+      return
+    }
+    ledger.check('every-request-answered', undefined)
+
+    const { status, headers, text } = result
+    // Only the proxy's own answers can be SPEC errors, and those are small and not 2xx.
+    const spec = status >= 300 && text.length < 8192 ? specError(text) : undefined
+    let label = spec === undefined ? String(status) : `${status} ${spec.code}`
+
+    // Whose answer is it? BigPicture and Jira name the user they saw in X-AUSERNAME.
+    const seenAs = header(headers['x-ausername'])
+    if (seenAs !== undefined && seenAs !== 'anonymous' && !(op === 'login' && status !== 200)) {
+      ledger.check('identities-never-mix', seenAs === identity.user ? undefined : `${where}: answered for ${seenAs}, not ${identity.user}`)
+    }
+    if (op === 'myself' && status === 200) {
+      const name = jsonField(text, 'name')
+      ledger.check('identities-never-mix', name === identity.user ? undefined : `${where}: /myself says ${String(name)}, not ${identity.user}`)
+    }
+
+    if (status >= 500) {
+      ledger.check('proxy-errors-have-spec-shape', spec !== undefined ? undefined : `${where}: ${status} without the {error, code} JSON: ${text.slice(0, 160)}`)
+    }
+
+    if (status === 401) {
+      const judged = this.#judge401(identity, op, p, session, startMs, endMs, seenAs, spec, text, where)
+      label = judged.label
+      ledger.check('no-fixable-401', judged.failure)
+    } else {
+      ledger.check('no-fixable-401', undefined)
+    }
+
+    if (task !== undefined) {
+      task.status = status
+      task.outcome = label
+      if (status === 201) {
+        const echoed = /"soakId":"([^"]+)"/.exec(text.slice(0, 200))?.[1]
+        ledger.check('identities-never-mix', echoed === p.soakId ? undefined : `${where}: the 201 answer echoes task ${String(echoed)}, not ${p.soakId}`)
+      }
+    }
+    if (upload !== undefined) {
+      upload.status = status
+      upload.outcome = label
+      if (status === 200) {
+        let size: unknown
+        try {
+          size = (JSON.parse(text) as Array<{ size?: unknown }>)[0]?.size
+        } catch {
+          size = undefined
+        }
+        ledger.check('uploads-intact', size === upload.bytes ? undefined : `${where}: Jira answered size ${String(size)} for ${upload.bytes} bytes sent`)
+      }
+    }
+    ledger.outcome(op, label, endMs - startMs)
+  }
+
+  /**
+   * A 401 reached the client. Allowed only when (a) a cookie client's own session was killed by a
+   * fault after its login started and the 401 is Jira's (X-AUSERNAME: anonymous, Jira's body), or
+   * (b) the proxy answered with the SPEC's {error, code} while a fault that can make a token
+   * impossible to get (system/auth broken, Jira down) overlapped the request. Anything else is a
+   * 401 the proxy could have fixed. Returns the outcome label and, for a violation, a sentence.
+   */
+  #judge401 (identity: SoakIdentity, op: Op, p: Prepared, session: CookieSession | undefined, startMs: number, endMs: number, seenAs: string | undefined, spec: { code: string } | undefined, text: string, where: string): { label: string, failure?: string } {
+    const { faults } = this.#ctx
+    if (identity.kind === 'cookie' && spec === undefined && seenAs === 'anonymous' && session !== undefined) {
+      const expiry = faults.sessionExpiredSince(identity.user, session.loginStartedMs)
+      if (identity.session?.id === session.id) identity.session = undefined
+      if (expiry !== undefined) return { label: '401 from Jira: cookie session killed by a fault' }
+      return {
+        label: '401 UNEXPECTED: cookie session dead without a fault',
+        failure: `${where}: Jira's 401 (anonymous) for a cookie session no fault killed: ${text.slice(0, 120)}`
+      }
+    }
+    if (op === 'login') {
+      return { label: '401 UNEXPECTED: login refused', failure: `${where}: login through the proxy answered 401: ${text.slice(0, 120)}` }
+    }
+    if (spec !== undefined && faults.refreshBlocked(startMs, endMs)) return { label: `401 ${spec.code} during a refresh-blocking fault` }
+    const overlapping = faults.overlapping(startMs, endMs, () => true).map((f) => f.name)
+    const recent = faults.log.filter((f) => f.endMs === f.startMs && f.startMs <= endMs && f.startMs >= startMs - 10_000).map((f) => `${f.name}@${(f.startMs / 1000).toFixed(2)}s`)
+    const streamed = p.body !== undefined && p.body.length > this.#ctx.options.maxReplayBodyBytes
+    const failure = `${where}${streamed ? ` (body ${p.body?.length} B > MAX_REPLAY_BODY_BYTES, streamed)` : ''}: 401 ${spec === undefined ? `relayed from ${seenAs === 'anonymous' ? 'Jira (anonymous)' : `BigPicture (X-AUSERNAME ${String(seenAs)})`}` : `{code: ${spec.code}}`}; faults in window: [${overlapping.join(', ')}], instant faults in the 10 s before: [${recent.join(', ')}]; body: ${text.slice(0, 100)}`
+    return { label: `401 UNEXPECTED: ${spec?.code ?? (seenAs === 'anonymous' ? 'Jira anonymous' : 'BigPicture token refused')}${streamed ? ' (streamed body)' : ''}`, failure }
+  }
+}
+
+function header (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The SPEC's error shape, `{"error": "<sentence>", "code": "<CODE>"}`, or undefined. */
+export function specError (text: string): { error: string, code: string } | undefined {
+  if (!text.startsWith('{')) return undefined
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown, code?: unknown }
+    if (typeof parsed.error === 'string' && parsed.error !== '' && typeof parsed.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(parsed.code)) {
+      return { error: parsed.error, code: parsed.code }
+    }
+  } catch {
+    return undefined
+  }
+  return undefined
+}
+
+function jsonField (text: string, field: string): unknown {
+  try {
+    return (JSON.parse(text) as Record<string, unknown>)[field]
+  } catch {
+    return undefined
+  }
+}
+
+function sessionFromSetCookie (value: string | string[] | undefined): string | undefined {
+  for (const line of value === undefined ? [] : Array.isArray(value) ? value : [value]) {
+    const match = /^\s*JSESSIONID=([^;]+)/.exec(line)
+    if (match !== null) return match[1]
+  }
+  return undefined
+}
+
+function errorCode (err: unknown): string {
+  const e = err as { code?: unknown, name?: unknown, cause?: { code?: unknown } }
+  if (typeof e.code === 'string') return e.code
+  if (typeof e.cause?.code === 'string') return e.cause.code
+  return typeof e.name === 'string' ? e.name : 'error'
+}
