@@ -6,7 +6,6 @@ import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
 import { ProxyError, mapTransportError } from './errors.js'
 import { withSessionId } from './identity/cookies.js'
-import { shortKey } from './identity/hash.js'
 import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
@@ -17,7 +16,7 @@ import { createBrowserGuard } from './proxy/guard.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './proxy/headers.js'
 import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
-import { TokenManager } from './tokens/lifecycle.js'
+import { TokenManager, label } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
 import { TokenStore } from './tokens/store.js'
 
@@ -59,9 +58,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const store = new TokenStore(config.identityCacheMax)
   const client = new AuthClient(
     { dispatcher, jiraOrigin: config.jiraOrigin, contextPath: config.contextPath, timeoutMs: config.upstreamTimeoutMs },
-    (kind, outcome, seconds) => metrics.tokenCall(kind, outcome, seconds)
+    (kind, outcome, seconds) => {
+      metrics.tokenCall(kind, outcome, seconds)
+      options.logger.debug({ kind, outcome, ms: Math.round(seconds * 10000) / 10 }, 'token call')
+    }
   )
-  const manager = new TokenManager({ client, guard: loginGuard, metrics, apps: config.apps, refreshSkewMs: config.refreshSkewMs })
+  const manager = new TokenManager({ client, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs })
   const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys)
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
@@ -96,7 +98,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, request, reply) => {
     if (err instanceof ProxyError) {
-      if (err.statusCode >= 500) request.log.warn({ err, code: err.code }, err.message)
+      // Expected refusals are told by the access-log line (its `code`); only a cause is news here.
+      if (request.ctx !== null) request.ctx.errorCode = err.code
+      if (err.cause !== undefined) request.log.warn({ code: err.code, cause: describeCause(err.cause) }, err.message)
       if (err.headers !== undefined) reply.headers(err.headers)
       return reply.code(err.statusCode).send(err.toJSON())
     }
@@ -145,7 +149,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       ms: Math.round(reply.elapsedTime * 10) / 10,
       refreshed: ctx?.trace.refreshed,
       loggedIn: ctx?.trace.loggedIn,
-      retried: ctx?.trace.retried
+      retried: ctx?.trace.retried,
+      code: ctx?.errorCode
     }, 'request')
   })
 
@@ -202,6 +207,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
         reply.send(res.stream)
       },
       onError: (reply, { error }) => {
+        const ctx = reply.request.ctx
+        if (ctx !== null) ctx.upstreamMs = -1
         reply.send(mapTransportError(error))
       }
     }
@@ -233,10 +240,17 @@ function pathOnly (url: string): string {
   return q < 0 ? url : url.slice(0, q)
 }
 
+/** The transport error behind a 502/504 in one line: its code and message, no stack. */
+function describeCause (cause: unknown): string {
+  const c = cause as { code?: string, message?: string, cause?: { code?: string, message?: string } }
+  const inner = c.cause === undefined ? '' : ` (${c.cause.code ?? ''} ${c.cause.message ?? ''})`
+  return `${c.code ?? 'error'}: ${c.message ?? String(cause)}${inner}`
+}
+
 function statusClass (status: number): string {
   return `${Math.floor(status / 100)}xx`
 }
 
 function identityLabel (identity: Identity): string {
-  return 'key' in identity ? `${identity.kind}:${shortKey(identity.key)}` : identity.kind
+  return 'key' in identity ? label(identity) : identity.kind
 }

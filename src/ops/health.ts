@@ -34,10 +34,8 @@ export async function opsRoutes (app: FastifyInstance, options: OpsOptions): Pro
         headersTimeout: READY_TIMEOUT_MS,
         bodyTimeout: READY_TIMEOUT_MS
       })
-      await res.body.dump()
-      result = res.statusCode < 500
-        ? { ready: true, detail: 'Jira answered' }
-        : { ready: false, detail: `Jira answered HTTP ${res.statusCode}` }
+      const text = await res.body.text()
+      result = readStatus(res.statusCode, text)
     } catch (err) {
       result = { ready: false, detail: `Jira is unreachable (${(err as { code?: string }).code ?? 'error'})` }
     }
@@ -56,4 +54,22 @@ export async function opsRoutes (app: FastifyInstance, options: OpsOptions): Pro
     options.sample()
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })
+}
+
+/**
+ * Jira's `/status` answers `{"state":"RUNNING"}` when the node serves requests (and e.g.
+ * `MAINTENANCE` or `STARTING` otherwise). Anything else at that address (a 404, a login page)
+ * means JIRA_URL does not point at Jira's context path.
+ */
+function readStatus (status: number, text: string): { ready: boolean, detail: string } {
+  let state: unknown
+  try {
+    state = (JSON.parse(text) as { state?: unknown } | null)?.state
+  } catch {
+    state = undefined
+  }
+  if (typeof state === 'string') {
+    return state === 'RUNNING' ? { ready: true, detail: 'Jira is running' } : { ready: false, detail: `Jira reports state ${state}` }
+  }
+  return { ready: false, detail: `Jira's /status answered HTTP ${status} without a state; check that JIRA_URL includes Jira's context path` }
 }

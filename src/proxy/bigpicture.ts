@@ -28,6 +28,8 @@ export interface RequestContext {
   upstreamMs: number
   /** The service identity's Jira session put on a plain Jira request, if any. */
   sessionId?: string | undefined
+  /** The code of the proxy's own error answer, for the access log. */
+  errorCode?: string | undefined
 }
 
 const NO_BODY: HeldBody = { kind: 'none' }
@@ -65,7 +67,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
 
   function relay (reply: FastifyReply, res: Dispatcher.ResponseData, identity: Identity): FastifyReply {
     if (reply.raw.destroyed) {
-      res.body.destroy()
+      discard(res)
       return reply
     }
     reply.code(res.statusCode)
@@ -113,7 +115,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
       fresh = await manager.refresh(identity, entry, app, token, trace)
       session = await sessionFor(identity, entry, trace)
     } catch (err) {
-      res.body.destroy()
+      discard(res)
       throw err
     }
     if (fresh === undefined || fresh === token) {
@@ -128,3 +130,14 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     return relay(reply, res, identity)
   }
 }
+
+/**
+ * Drops an upstream answer nobody will read. undici reports a body destroyed before its end as an
+ * error event; with no listener that would be an uncaught exception, so one is attached first.
+ */
+function discard (res: Dispatcher.ResponseData): void {
+  res.body.on('error', ignore)
+  res.body.destroy()
+}
+
+function ignore (): void {}

@@ -88,6 +88,9 @@ async function route (ctx: RequestContext): Promise<void> {
     return bigPictureRoute(ctx, area, rest)
   }
 
+  // Jira's load-balancer check: anonymous, no session, answers while the node runs.
+  if (segments.length === 1 && segments[0] === 'status' && req.method === 'GET') return sendJson(res, 200, { state: 'RUNNING' })
+
   const jiraRoute = matchJiraRoute(segments)
   const identity = resolveIdentity(state, req, res, false)
   if (identity === 'answered') {

@@ -171,7 +171,8 @@ function readLogin (res: Dispatcher.ResponseData): LoginOutcome {
     const sessionId = readSessionCookie(res.headers['set-cookie'])
     if (sessionId !== undefined) return { ok: true, sessionId }
   }
-  if (res.statusCode === 401 || reason.includes('AUTHENTICATED_FAILED') || res.headers['x-ausername'] === 'anonymous') {
+  // 401, Seraph's verdict, or a 200 that left the caller anonymous (credentials ignored).
+  if (res.statusCode === 401 || reason.includes('AUTHENTICATED_FAILED') || (res.statusCode === 200 && res.headers['x-ausername'] === 'anonymous')) {
     return { ok: false, reason: 'bad-credentials', loginUrl: undefined, status: res.statusCode }
   }
   return { ok: false, reason: 'denied', loginUrl: undefined, status: res.statusCode }

@@ -1,4 +1,6 @@
+import type { Logger } from 'pino'
 import { ProxyError } from '../errors.js'
+import { shortKey } from '../identity/hash.js'
 import type { CredentialIdentity, TokenIdentity } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
 import type { AuthClient, IssuedTokens } from './auth-client.js'
@@ -19,6 +21,8 @@ export interface TokenManagerOptions {
   client: AuthClient
   guard: LoginGuard
   metrics: Metrics
+  /** Lifecycle events (login, auth, refresh, backoff) with their reasons; never a credential. */
+  log: Logger
   apps: string[]
   refreshSkewMs: number
   /** First-contact auth calls for unknown cookies: per second, and burst. */
@@ -45,6 +49,7 @@ export class TokenManager {
   readonly #client: AuthClient
   readonly #guard: LoginGuard
   readonly #metrics: Metrics
+  readonly #log: Logger
   readonly #apps: string[]
   readonly #skew: number
   readonly #now: () => number
@@ -57,6 +62,7 @@ export class TokenManager {
     this.#client = options.client
     this.#guard = options.guard
     this.#metrics = options.metrics
+    this.#log = options.log
     this.#apps = options.apps
     this.#skew = options.refreshSkewMs
     this.#now = options.now ?? Date.now
@@ -126,15 +132,25 @@ export class TokenManager {
       if (t.refresh !== undefined && this.#now() < t.refreshExpiresAt) {
         try {
           const r = await this.#client.reauth(this.#apps[app] as string, t.refresh)
-          if (r.ok) return this.#store(t, r.tokens)
+          if (r.ok) {
+            this.#log.debug({ identity: label(identity), app: this.#apps[app] }, 'token refreshed with reauth')
+            return this.#store(t, r.tokens)
+          }
+          this.#log.info({ identity: label(identity), app: this.#apps[app] }, 'refresh token rejected; asking system/auth')
           t.refresh = undefined
         } catch (err) {
           // A broken reauth answer may still leave auth working; an unreachable Jira will not.
           if ((err as ProxyError).code !== 'BIGPICTURE_AUTH_FAILED') throw err
+          this.#log.warn({ identity: label(identity), app: this.#apps[app], reason: (err as Error).message }, 'reauth failed; asking system/auth')
         }
       }
       return await this.#authenticate(identity, entry, app, t, trace)
     } catch (err) {
+      // Login refusals were logged where they happened; the rest is news.
+      const code = (err as ProxyError).code
+      if (code !== 'LOGIN_FAILED' && code !== 'LOGIN_BACKOFF' && code !== 'JIRA_CAPTCHA_REQUIRED') {
+        this.#log.warn({ identity: label(identity), app: this.#apps[app], code, reason: (err as Error).message }, 'could not get a BigPicture token')
+      }
       // Never a stale token forever, but a still-valid one beats an error while Jira hiccups.
       if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.authExpiresAt) return t.authentication
       throw err
@@ -149,7 +165,11 @@ export class TokenManager {
         throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
       }
       const r = await this.#client.auth(name, identity.sessionId)
-      if (r.ok) return this.#store(t, r.tokens)
+      if (r.ok) {
+        this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
+        return this.#store(t, r.tokens)
+      }
+      this.#log.info({ identity: label(identity), app: name }, "the caller's Jira session is not valid; Jira's 401 goes back to it")
       this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
       t.authentication = undefined
       t.refresh = undefined
@@ -159,11 +179,13 @@ export class TokenManager {
     let r = await this.#client.auth(name, session.id)
     if (!r.ok && !session.fresh && this.#now() - entry.loggedInAt >= RELOGIN_INTERVAL_MS) {
       // The session the proxy held has expired in Jira: log in once more, then ask again.
+      this.#log.info({ identity: label(identity), app: name }, 'the Jira session expired; logging in again')
       this.sessionDied(entry, session.id)
       session = await this.#session(identity, entry, trace)
       r = await this.#client.auth(name, session.id)
     }
     if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a Jira session the proxy had just opened.')
+    this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
     return this.#store(t, r.tokens)
   }
 
@@ -185,17 +207,35 @@ export class TokenManager {
 
   async #login (identity: CredentialIdentity): Promise<string> {
     const { name, credential } = loginName(identity)
-    this.#guard.check(name, credential)
+    try {
+      this.#guard.check(name, credential)
+    } catch (err) {
+      this.#log.debug({ identity: label(identity), code: (err as ProxyError).code }, 'login not attempted')
+      throw err
+    }
     const creds = identity.kind === 'service' ? identity.credentials : identity.kind === 'password' ? { kind: 'password' as const, username: identity.username, password: identity.password } : { kind: 'pat' as const, token: identity.token }
     const r = creds.kind === 'password'
       ? await this.#client.loginWithPassword(creds.username, creds.password)
       : await this.#client.loginWithToken(creds.token)
     if (r.ok) {
       this.#guard.succeeded(name)
+      this.#log.info({ identity: label(identity) }, 'logged in to Jira')
       return r.sessionId
     }
-    if (r.reason === 'captcha') throw this.#guard.captcha(name, r.loginUrl)
-    return Promise.reject(this.#guard.failed(name, credential))
+    if (r.reason === 'captcha') {
+      this.#log.error({ identity: label(identity) }, 'Jira demands a CAPTCHA for this account; no more logins until someone signs in through a browser and the proxy gets SIGHUP')
+      throw this.#guard.captcha(name, r.loginUrl)
+    }
+    if (r.reason === 'denied') {
+      // Not a verdict on the password (a 404 from a wrong JIRA_URL, a proxy page): counting it
+      // toward the backoff would hold a correct password for an hour.
+      this.#log.warn({ identity: label(identity), status: r.status }, 'Jira did not answer the login like a Jira login')
+      this.#guard.pause(name, 5000)
+      throw new ProxyError('LOGIN_FAILED', `Jira answered the login with HTTP ${r.status}; check JIRA_URL and that REST logins are allowed.`)
+    }
+    const err = this.#guard.failed(name, credential)
+    this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
+    throw err
   }
 
   #store (t: AppTokens, issued: IssuedTokens): string {
@@ -225,4 +265,9 @@ function loginName (identity: CredentialIdentity): { name: string, credential: s
   return c.kind === 'password'
     ? { name: `user:${c.username.toLowerCase()}`, credential: 'service' }
     : { name: 'pat:service', credential: 'service' }
+}
+
+/** How an identity appears in logs: its kind and a short hash, never the credential. */
+export function label (identity: TokenIdentity): string {
+  return `${identity.kind}:${shortKey(identity.key)}`
 }

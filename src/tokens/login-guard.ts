@@ -83,6 +83,15 @@ export class LoginGuard {
     return new ProxyError('LOGIN_FAILED', 'Jira rejected the credentials.', { headers: retryAfter(delay) })
   }
 
+  /**
+   * Records a login Jira did not judge (a 404, an unexpected page): no failure is counted, but
+   * logins pause for `ms` so a wrong JIRA_URL does not turn into a login per request.
+   */
+  pause (name: string, ms: number): void {
+    const s = this.#state(name)
+    s.retryAt = Math.max(s.retryAt, this.#now() + ms)
+  }
+
   /** Records a CAPTCHA demand and returns the error for the caller. */
   captcha (name: string, loginUrl: string | undefined): ProxyError {
     const s = this.#state(name)

@@ -92,3 +92,18 @@ t.test('system/auth answering 200 with X-AUSERNAME anonymous counts as a failure
   }
   t.equal(sim.stats.calls.login, 1, 'one login however often auth fails')
 })
+
+t.test('a JIRA_URL without the context path: the login is not counted as a wrong password, and readyz says why', async (t) => {
+  const sim = await startSimulator(t, { contextPath: '/jira' })
+  const origin = new URL(sim.url).origin
+  const proxy = await startProxy(t, { JIRA_URL: origin, JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret', LOG_LEVEL: 'info' })
+  const first = await call(`${proxy.url}${BP}/box`)
+  t.equal(first.status, 401)
+  t.match((first.body as { error: string }).error, /HTTP 404.*JIRA_URL/)
+  const second = await call(`${proxy.url}${BP}/box`)
+  t.equal((second.body as { code: string }).code, 'LOGIN_BACKOFF', 'logins pause briefly instead of one per request')
+  t.equal(proxy.loginGuard.state('user:svc'), 'backoff')
+  const ready = await call(`${proxy.url}/_proxy/readyz`)
+  t.equal(ready.status, 503)
+  t.match((ready.body as { detail: string }).detail, /context path/)
+})
