@@ -172,6 +172,18 @@ t.test('defaults: 30 s after the first failure, held after the second', async (t
   t.equal(guard.state('alice'), 'held')
 })
 
+t.test('pause(): logins wait without a failure being counted', async (t) => {
+  const { guard, clock } = setup({ maxFailures: 2 })
+  guard.pause('alice', 5000)
+  expectRefusal(t, refusal(guard, 'alice', 'c1'), 'LOGIN_BACKOFF', '5', 'any credential waits')
+  t.equal(guard.state('alice'), 'backoff')
+  guard.pause('alice', 1000)
+  t.equal(refusal(guard, 'alice', 'c1')?.headers?.['retry-after'], '5', 'a shorter pause does not shorten a longer one')
+  clock.now += 5000
+  t.equal(refusal(guard, 'alice', 'c1'), undefined)
+  t.equal(guard.failed('alice', 'c1').headers?.['retry-after'], '1', 'the pause did not count as a failure')
+})
+
 t.test('the oldest names leave first beyond maxNames', async (t) => {
   const guard = new LoginGuard({ maxNames: 2, now: () => 0 })
   guard.failed('a', 'c')
