@@ -214,7 +214,21 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     }
   })
 
+  // Draining: answers sent after close() began carry `Connection: close`, and connections that
+  // turn idle are closed as they do, so a keep-alive client cannot hold shutdown for its timeout.
+  let closing = false
+  let sweeper: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    closing = true
+    sweeper = setInterval(() => app.server.closeIdleConnections(), 100)
+    sweeper.unref()
+  })
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
   app.addHook('onClose', async () => {
+    clearInterval(sweeper)
     await dispatcher.close().catch(() => {})
   })
 
