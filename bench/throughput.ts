@@ -1,0 +1,193 @@
+import { type Bench, SESSIONS } from './context.js'
+import type { LoadJob, LoadResult } from './load.js'
+import { CAN_PIN, PROXY_CPU, assertAlive, cpuJiffies, cpuSeconds } from './proc.js'
+import { BP_ROUTE, JIRA_ROUTE, cookieFor } from './routes.js'
+import { type Summary, percentile, summarize } from './stats.js'
+
+export type RouteName = 'bigpicture' | 'jira'
+
+export interface PairConfig { route: RouteName, accessLog: boolean }
+
+export const PAIRS: PairConfig[] = [
+  { route: 'bigpicture', accessLog: true },
+  { route: 'jira', accessLog: true },
+  { route: 'bigpicture', accessLog: false },
+  { route: 'jira', accessLog: false }
+]
+
+/** One round of bare and product loaded at the same time. */
+export interface PairRound {
+  productRps: number
+  bareRps: number
+  /** product/bare throughput. */
+  ratio: number
+  productCpuUsPerRequest: number
+  bareCpuUsPerRequest: number
+  /** product/bare CPU per request. */
+  cpuRatio: number
+  /** CPU the two proxies used together, as a share of one CPU. */
+  proxyCpuShare: number
+  /**
+   * Idle share of the proxies' CPU during the round (0 when not pinned). Near 0 means the proxies
+   * were the bottleneck, as they should be; other work on a shared machine may take the rest.
+   */
+  proxyCpuIdle: number
+  /** Share of the proxies' CPU that other processes on the machine took: noise, ideally 0. */
+  foreignCpuShare: number
+  /** Anything but a 2xx, on either side: a round with these measures the wrong thing. */
+  failures: number
+}
+
+export interface PairSummary extends PairConfig {
+  ratio: Summary
+  cpuRatio: Summary
+  productRps: Summary
+  bareRps: Summary
+  proxyCpuShare: Summary
+  proxyCpuIdle: Summary
+  foreignCpuShare: Summary
+  failures: number
+  rounds: PairRound[]
+}
+
+const pathOf = (route: RouteName): string => route === 'bigpicture' ? BP_ROUTE : JIRA_ROUTE
+
+/** Headers of the product's client: its Jira cookie only, the product does the rest. */
+function productHeaders (session: string): Record<string, string> {
+  return { cookie: cookieFor(session) }
+}
+
+/** Headers of the bare proxy's client: cookie and, on BigPicture, the token, so Jira does the same work. */
+function bareHeaders (bench: Bench, route: RouteName): Record<string, string> {
+  const headers: Record<string, string> = { cookie: cookieFor(SESSIONS.bare) }
+  if (route === 'bigpicture') headers.authorization = bench.bareToken
+  return headers
+}
+
+const failuresOf = (r: LoadResult): number => r.non2xx + r.errors + r.timeouts
+
+/** Loads bare and one product instance together for `seconds`, reading their CPU time around it. */
+export async function runPair (bench: Bench, config: PairConfig, seconds: number): Promise<PairRound> {
+  const product = config.accessLog ? bench.product : bench.productQuiet
+  const session = config.accessLog ? SESSIONS.product : SESSIONS.productQuiet
+  const path = pathOf(config.route)
+  const job = (url: string, headers: Record<string, string>): LoadJob => ({ url: url + path, connections: bench.settings.connections, duration: seconds, headers, keepLatencies: false })
+  const barePid = bench.bare.ipc.pid
+  const cpuBefore = [cpuSeconds(product.pid), cpuSeconds(barePid)] as const
+  const jiffiesBefore = cpuJiffies(PROXY_CPU)
+  const started = performance.now()
+  // Both jobs leave in the same tick, so both loads cover the same wall-clock window.
+  const [p, b] = await Promise.all([
+    bench.loaders[0].request<LoadResult>({ job: job(product.url, productHeaders(session)) }),
+    bench.loaders[1].request<LoadResult>({ job: job(bench.bare.url, bareHeaders(bench, config.route)) })
+  ])
+  const wall = (performance.now() - started) / 1000
+  assertAlive(product, `the ${config.route} route load`)
+  const jiffiesAfter = cpuJiffies(PROXY_CPU)
+  const productCpu = cpuSeconds(product.pid) - cpuBefore[0]
+  const bareCpu = cpuSeconds(barePid) - cpuBefore[1]
+  const idle = CAN_PIN ? (jiffiesAfter.idle - jiffiesBefore.idle) / (jiffiesAfter.total - jiffiesBefore.total) : 0
+  const productRps = p.requests / p.seconds
+  const bareRps = b.requests / b.seconds
+  return {
+    productRps,
+    bareRps,
+    ratio: productRps / bareRps,
+    productCpuUsPerRequest: (productCpu / p.requests) * 1e6,
+    bareCpuUsPerRequest: (bareCpu / b.requests) * 1e6,
+    cpuRatio: (productCpu / p.requests) / (bareCpu / b.requests),
+    proxyCpuShare: (productCpu + bareCpu) / wall,
+    proxyCpuIdle: idle,
+    foreignCpuShare: CAN_PIN ? Math.max(0, 1 - idle - (productCpu + bareCpu) / wall) : 0,
+    failures: failuresOf(p) + failuresOf(b)
+  }
+}
+
+/** Warm-up, then `rounds` rounds of every pair configuration, interleaved so drift hits all alike. */
+export async function measureThroughput (bench: Bench, progress: (line: string) => void): Promise<PairSummary[]> {
+  const { rounds, seconds, warmupSeconds } = bench.settings
+  for (const config of PAIRS) {
+    progress(`warm-up ${config.route}, access log ${config.accessLog ? 'on' : 'off'} (${warmupSeconds} s)`)
+    await runPair(bench, config, warmupSeconds)
+  }
+  const results: PairRound[][] = PAIRS.map(() => [])
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, config] of PAIRS.entries()) {
+      const round = await runPair(bench, config, seconds)
+      results[i]?.push(round)
+      progress(`round ${r + 1}/${rounds} ${config.route}, access log ${config.accessLog ? 'on' : 'off'}: product/bare ${round.ratio.toFixed(3)} (${Math.round(round.productRps)} vs ${Math.round(round.bareRps)} req/s), CPU/req ${round.cpuRatio.toFixed(3)}${round.failures > 0 ? `, ${round.failures} FAILED requests` : ''}`)
+    }
+  }
+  return PAIRS.map((config, i) => {
+    const list = results[i] as PairRound[]
+    const pick = (f: (x: PairRound) => number): Summary => summarize(list.map(f))
+    return {
+      ...config,
+      ratio: pick((x) => x.ratio),
+      cpuRatio: pick((x) => x.cpuRatio),
+      productRps: pick((x) => x.productRps),
+      bareRps: pick((x) => x.bareRps),
+      proxyCpuShare: pick((x) => x.proxyCpuShare),
+      proxyCpuIdle: pick((x) => x.proxyCpuIdle),
+      foreignCpuShare: pick((x) => x.foreignCpuShare),
+      failures: list.reduce((n, x) => n + x.failures, 0),
+      rounds: list
+    }
+  })
+}
+
+export interface LatencySummary {
+  route: RouteName
+  /** Milliseconds, per target: the stub called directly, bare, product. */
+  p50: { direct: Summary, bare: Summary, product: Summary }
+  p99: { direct: Summary, bare: Summary, product: Summary }
+  /** product minus direct, per round, then summarized. */
+  addedP50: Summary
+  addedP99: Summary
+  failures: number
+}
+
+/**
+ * Concurrency 1, one target at a time (two at once would queue on each other): direct, bare and
+ * product in turn within each round, so a slow minute affects all three.
+ */
+export async function measureLatency (bench: Bench, progress: (line: string) => void): Promise<LatencySummary[]> {
+  const { rounds, latencySeconds } = bench.settings
+  const out: LatencySummary[] = []
+  for (const route of ['bigpicture', 'jira'] as const) {
+    const targets = {
+      direct: { url: bench.stubUrl, headers: bareHeaders(bench, route) },
+      bare: { url: bench.bare.url, headers: bareHeaders(bench, route) },
+      product: { url: bench.product.url, headers: productHeaders(SESSIONS.product) }
+    }
+    const p50 = { direct: [] as number[], bare: [] as number[], product: [] as number[] }
+    const p99 = { direct: [] as number[], bare: [] as number[], product: [] as number[] }
+    let failures = 0
+    for (let r = 0; r < rounds; r++) {
+      for (const name of ['direct', 'bare', 'product'] as const) {
+        const target = targets[name]
+        const result = await bench.loaders[0].request<LoadResult>({
+          job: { url: target.url + pathOf(route), connections: 1, duration: latencySeconds, headers: target.headers, keepLatencies: true }
+        })
+        if (name === 'product') assertAlive(bench.product, `the ${route} latency run`)
+        const sorted = result.latencies ?? []
+        p50[name].push(percentile(sorted, 50))
+        p99[name].push(percentile(sorted, 99))
+        failures += failuresOf(result)
+      }
+      progress(`latency ${route} round ${r + 1}/${rounds}: p50 direct ${fmt(p50.direct.at(-1))} bare ${fmt(p50.bare.at(-1))} product ${fmt(p50.product.at(-1))} ms`)
+    }
+    const added = (list: { direct: number[], product: number[] }): Summary => summarize(list.product.map((v, i) => v - (list.direct[i] as number)))
+    out.push({
+      route,
+      p50: { direct: summarize(p50.direct), bare: summarize(p50.bare), product: summarize(p50.product) },
+      p99: { direct: summarize(p99.direct), bare: summarize(p99.bare), product: summarize(p99.product) },
+      addedP50: added(p50),
+      addedP99: added(p99),
+      failures
+    })
+  }
+  return out
+}
+
+const fmt = (v: number | undefined): string => v === undefined ? '?' : v.toFixed(3)
