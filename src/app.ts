@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
+import { createAccessLogger } from './logger.js'
 import { ProxyError, mapTransportError } from './errors.js'
 import { withSessionId } from './identity/cookies.js'
 import { createIdentityResolver } from './identity/resolve.js'
@@ -29,6 +30,8 @@ declare module 'fastify' {
 
 export interface AppOptions {
   logger: Logger
+  /** Where access-log lines go; by default the logger's destination, without redaction. */
+  accessLogger?: Logger
   /** Replaces the HTTP client toward Jira (tests use it to count connections). */
   dispatcher?: Dispatcher
   loginGuard?: LoginGuardOptions
@@ -53,17 +56,21 @@ const LOGGING_IN: Identity = { kind: 'none', serviceRefused: false }
  */
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const dispatcher = options.dispatcher ?? createJiraDispatcher(config)
+  const accessLog = options.accessLogger ?? createAccessLogger(options.logger)
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true })
   const loginGuard = new LoginGuard(options.loginGuard)
   const store = new TokenStore(config.identityCacheMax)
+  // Token calls get connections of their own, so a refresh never queues behind the very requests
+  // that wait for it (a refresh storm would otherwise stretch every waiter's latency).
+  const tokenDispatcher = options.dispatcher ?? createJiraDispatcher(config, 8)
   const client = new AuthClient(
-    { dispatcher, jiraOrigin: config.jiraOrigin, contextPath: config.contextPath, timeoutMs: config.upstreamTimeoutMs },
+    { dispatcher: tokenDispatcher, jiraOrigin: config.jiraOrigin, contextPath: config.contextPath, timeoutMs: config.upstreamTimeoutMs },
     (kind, outcome, seconds) => {
       metrics.tokenCall(kind, outcome, seconds)
       options.logger.debug({ kind, outcome, ms: Math.round(seconds * 10000) / 10 }, 'token call')
     }
   )
-  const manager = new TokenManager({ client, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs })
+  const manager = new TokenManager({ client, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
   const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys)
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
@@ -84,6 +91,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
 
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
+    // No child logger per request: the proxy's own lines carry `reqId` themselves, and a child
+    // per request costs more than the access-log line it would serve.
+    childLoggerFactory: (logger) => logger,
     // One access-log line per request is written in onResponse; Fastify's own two lines are off.
     logController: new LogController({ disableRequestLogging: true }),
     // Absolute-form targets (`GET http://elsewhere/x`) keep only their path: the target is always Jira.
@@ -100,7 +110,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     if (err instanceof ProxyError) {
       // Expected refusals are told by the access-log line (its `code`); only a cause is news here.
       if (request.ctx !== null) request.ctx.errorCode = err.code
-      if (err.cause !== undefined) request.log.warn({ code: err.code, cause: describeCause(err.cause) }, err.message)
+      if (err.cause !== undefined) request.log.warn({ reqId: request.id, code: err.code, cause: describeCause(err.cause) }, err.message)
       if (err.headers !== undefined) reply.headers(err.headers)
       return reply.code(err.statusCode).send(err.toJSON())
     }
@@ -109,49 +119,56 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       return reply.code(status).send({ error: err.message, code: status === 413 ? 'BODY_TOO_LARGE' : 'BAD_REQUEST' })
     }
     // 5xx details stay in the log; the caller gets a stable, harmless sentence.
-    request.log.error({ err }, 'request failed')
+    request.log.error({ reqId: request.id, err }, 'request failed')
     return reply.code(500).send(new ProxyError('INTERNAL_ERROR', 'The proxy failed to handle this request.').toJSON())
   })
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'No such endpoint.', code: 'NOT_FOUND' }))
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const route = classify(request.url)
-    // Probes (Kubernetes sends the pod IP as Host) may read the proxy's own endpoints; nothing
-    // there acts on anyone's behalf.
-    if (route !== PROXY_ROUTE || request.method !== 'GET') checkBrowser(request.headers.host, request.headers.origin)
     request.proxyRoute = route
-    if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
-    if (route.family === 'proxy') return
-    let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress })
-    // A caller logging in as itself must get its own session, not ride on the service account.
-    if (identity.kind === 'service' && route.family === 'jira' && isSessionPath(request.url)) identity = LOGGING_IN
-    request.ctx = {
-      identity,
-      trace: { refreshed: false, loggedIn: false, retried: false },
-      upstreamMs: -1
+    try {
+      // Probes (Kubernetes sends the pod IP as Host) may read the proxy's own endpoints; nothing
+      // there acts on anyone's behalf.
+      if (route !== PROXY_ROUTE || request.method !== 'GET') checkBrowser(request.headers.host, request.headers.origin)
+      if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
+      if (route.family !== 'proxy') {
+        let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress })
+        // A caller logging in as itself must get its own session, not ride on the service account.
+        if (identity.kind === 'service' && route.family === 'jira' && isSessionPath(request.url)) identity = LOGGING_IN
+        request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false }, upstreamMs: -1 }
+      }
+    } catch (err) {
+      done(err as Error)
+      return
     }
+    done()
   })
 
-  app.addHook('onResponse', async (request, reply) => {
+  const counted = requestCounters(metrics)
+  app.addHook('onResponse', (request, reply, done) => {
     // Refused before routing (Host, Origin): the proxy answered it itself.
     const family = request.proxyRoute?.family ?? 'proxy'
-    metrics.requests.inc({ family: family === 'invalid' ? 'jira' : family, status: statusClass(reply.statusCode) })
-    if (!config.accessLog || family === 'proxy') return
-    const ctx = request.ctx
-    request.log.info({
-      method: request.method,
-      path: pathOnly(request.url),
-      family,
-      status: reply.statusCode,
-      identity: ctx === null ? undefined : identityLabel(ctx.identity),
-      upstreamMs: ctx === null || ctx.upstreamMs < 0 ? undefined : Math.round(ctx.upstreamMs * 10) / 10,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-      refreshed: ctx?.trace.refreshed,
-      loggedIn: ctx?.trace.loggedIn,
-      retried: ctx?.trace.retried,
-      code: ctx?.errorCode
-    }, 'request')
+    counted(family, reply.statusCode).inc()
+    if (config.accessLog && family !== 'proxy') {
+      const ctx = request.ctx
+      accessLog.info({
+        reqId: request.id,
+        method: request.method,
+        path: pathOnly(request.url),
+        family,
+        status: reply.statusCode,
+        identity: ctx === null ? undefined : identityLabel(ctx.identity),
+        upstreamMs: ctx === null || ctx.upstreamMs < 0 ? undefined : Math.round(ctx.upstreamMs * 10) / 10,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        refreshed: ctx?.trace.refreshed,
+        loggedIn: ctx?.trace.loggedIn,
+        retried: ctx?.trace.retried,
+        code: ctx?.errorCode
+      }, 'request')
+    }
+    done()
   })
 
   await app.register(opsRoutes, {
@@ -229,7 +246,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   })
   app.addHook('onClose', async () => {
     clearInterval(sweeper)
-    await dispatcher.close().catch(() => {})
+    await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close()]).catch(() => {})
   })
 
   return { app, metrics, loginGuard, store }
@@ -259,6 +276,19 @@ function describeCause (cause: unknown): string {
   const c = cause as { code?: string, message?: string, cause?: { code?: string, message?: string } }
   const inner = c.cause === undefined ? '' : ` (${c.cause.code ?? ''} ${c.cause.message ?? ''})`
   return `${c.code ?? 'error'}: ${c.message ?? String(cause)}${inner}`
+}
+
+/** The request counter's labelled children, looked up once instead of on every request. */
+function requestCounters (metrics: Metrics): (family: string, status: number) => { inc: () => void } {
+  const families: Record<string, string> = { bigpicture: 'bigpicture', jira: 'jira', invalid: 'jira', proxy: 'proxy' }
+  const children: Record<string, Array<{ inc: () => void }>> = {}
+  for (const family of ['bigpicture', 'jira', 'proxy']) {
+    children[family] = [1, 2, 3, 4, 5].map((c) => metrics.requests.labels(family, `${c}xx`))
+  }
+  return (family, status) => {
+    const f = families[family] ?? 'jira'
+    return (children[f] as Array<{ inc: () => void }>)[Math.floor(status / 100) - 1] ?? metrics.requests.labels(f, statusClass(status))
+  }
 }
 
 function statusClass (status: number): string {

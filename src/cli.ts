@@ -50,6 +50,8 @@ function readConfig (): Config {
 async function serve (): Promise<void> {
   const config = readConfig()
   const logger = createLogger(config.logLevel)
+  // Log lines are batched; on a quiet proxy none waits longer than this.
+  setInterval(() => logger.flush(), 500).unref()
   const { app, loginGuard } = await buildApp(config, { logger })
 
   // The operator's "I fixed the account": forget login failures and CAPTCHA blocks.

@@ -24,6 +24,7 @@ const schema = {
     BIGPICTURE_APPS: { type: 'string', default: 'softwareplant-bigpicture,softwareplant-biggantt,softwareplant-bigtemplate' },
     TOKEN_REFRESH_SKEW_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 30 },
     IDENTITY_CACHE_MAX: { type: 'integer', minimum: 1, default: 10000 },
+    NEW_SESSIONS_PER_SECOND: { type: 'integer', minimum: 1, default: 100 },
     MAX_REPLAY_BODY_BYTES: { type: 'integer', minimum: 0, default: 10485760 },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 120000 },
     JIRA_CA_FILE: { type: 'string' },
@@ -59,6 +60,8 @@ export interface Config {
   apps: string[]
   refreshSkewMs: number
   identityCacheMax: number
+  /** First-contact system/auth calls for never-seen cookies per second (bursts of 5x). */
+  newSessionsPerSecond: number
   maxReplayBodyBytes: number
   upstreamTimeoutMs: number
   tls: { ca: string | undefined, insecure: boolean }
@@ -197,6 +200,7 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     apps,
     refreshSkewMs: int('TOKEN_REFRESH_SKEW_SECONDS') * 1000,
     identityCacheMax: int('IDENTITY_CACHE_MAX'),
+    newSessionsPerSecond: int('NEW_SESSIONS_PER_SECOND'),
     maxReplayBodyBytes: int('MAX_REPLAY_BODY_BYTES'),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
     tls: { ca, insecure: raw.JIRA_TLS_INSECURE === true },

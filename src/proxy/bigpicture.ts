@@ -95,8 +95,15 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     const entry = store.get(identity.key)
     // A body that cannot be replayed gets a token that will outlive the request's upload.
     const minValidity = body.kind === 'stream' ? timeout : 0
-    let token = manager.current(entry, app, minValidity) ?? await manager.refresh(identity, entry, app, entry.apps[app]?.authentication, trace)
-    let session = await sessionFor(identity, entry, trace)
+    let token: string | undefined
+    let session: string | undefined
+    try {
+      token = manager.current(entry, app, minValidity) ?? await manager.refresh(identity, entry, app, entry.apps[app]?.authentication, trace)
+      session = await sessionFor(identity, entry, trace)
+    } catch (err) {
+      store.forgetIfEmpty(identity.key)
+      throw err
+    }
     let res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
 
     if (res.statusCode !== 401) return relay(reply, res, identity)

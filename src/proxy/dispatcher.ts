@@ -9,14 +9,14 @@ const CONNECTIONS = 64
  * client: keep-alive pooling, the operator's CA or `JIRA_TLS_INSECURE`, and the corporate egress
  * proxy (`HTTPS_PROXY`/`HTTP_PROXY` with `NO_PROXY`) through undici's own proxy agent.
  */
-export function createJiraDispatcher (config: Pick<Config, 'tls' | 'egress' | 'upstreamTimeoutMs'>): Dispatcher {
+export function createJiraDispatcher (config: Pick<Config, 'tls' | 'egress' | 'upstreamTimeoutMs'>, connections = CONNECTIONS): Dispatcher {
   const connect = {
     ca: config.tls.ca,
     rejectUnauthorized: !config.tls.insecure,
     timeout: Math.min(config.upstreamTimeoutMs, 30_000)
   }
   const common = {
-    connections: CONNECTIONS,
+    connections,
     keepAliveTimeout: 30_000,
     headersTimeout: config.upstreamTimeoutMs,
     bodyTimeout: config.upstreamTimeoutMs

@@ -52,6 +52,17 @@ export class TokenStore {
     return key === 'service' ? this.#service : this.#lru.peek(key)
   }
 
+  /**
+   * Drops an entry that holds nothing yet (a refused first contact), so refusals cannot push
+   * real identities out of the cache.
+   */
+  forgetIfEmpty (key: string): void {
+    const entry = this.#lru.peek(key)
+    if (entry === undefined || entry.sessionId !== undefined || entry.sessionFlight !== undefined) return
+    if (entry.apps.some((t) => t !== undefined && (t.authentication !== undefined || t.refresh !== undefined || t.flight !== undefined))) return
+    this.#lru.delete(key)
+  }
+
   get size (): number {
     return this.#lru.size
   }

@@ -44,6 +44,7 @@ t.test('defaults: only JIRA_URL set', async (t) => {
     apps: ['softwareplant-bigpicture', 'softwareplant-biggantt', 'softwareplant-bigtemplate'],
     refreshSkewMs: 30_000,
     identityCacheMax: 10_000,
+    newSessionsPerSecond: 100,
     maxReplayBodyBytes: 10_485_760,
     upstreamTimeoutMs: 120_000,
     tls: { ca: undefined, insecure: false },
