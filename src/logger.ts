@@ -46,12 +46,42 @@ export function createLogger (level: string, stream?: DestinationStream): Logger
   return pino(loggerOptions(level), stream ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }))
 }
 
+/** One access-log line: only fields the proxy computes itself, never a header or a credential. */
+export interface AccessRecord {
+  reqId: string
+  method: string
+  /** The path without its query string. */
+  path: string
+  family: string
+  status: number
+  identity: string | undefined
+  upstreamMs: number | undefined
+  ms: number
+  refreshed: boolean | undefined
+  loggedIn: boolean | undefined
+  retried: boolean | undefined
+  code: string | undefined
+}
+
 /**
- * The access log: one line per request, built only from fields the proxy computes (method, path
- * without query, status, timings, an identity hash), never from headers. It shares the process
- * logger's destination but skips redaction, which would otherwise cost more than the line itself.
+ * The access log: one pino-format JSON line per request, written straight to the logger's
+ * destination. It runs on every request, so it skips what pino would do for a general object
+ * (serializers, redaction, a generic stringify): every field is a number, a boolean or a string
+ * the proxy made, and only the path is escaped.
  */
-export function createAccessLogger (logger: Logger): Logger {
+export function createAccessWriter (logger: Logger): (record: AccessRecord) => void {
+  if (!logger.isLevelEnabled('info')) return () => {}
   const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym] as DestinationStream
-  return pino({ level: logger.level, base: BASE }, stream)
+  const head = `{"level":30,"time":`
+  const name = `,"name":${JSON.stringify(BASE.name)},"reqId":"`
+  return (r) => {
+    let line = head + Date.now() + name + r.reqId + '","method":"' + r.method + '","path":' + JSON.stringify(r.path) +
+      ',"family":"' + r.family + '","status":' + r.status
+    if (r.identity !== undefined) line += ',"identity":"' + r.identity + '"'
+    if (r.upstreamMs !== undefined) line += ',"upstreamMs":' + r.upstreamMs
+    line += ',"ms":' + r.ms
+    if (r.refreshed !== undefined) line += ',"refreshed":' + r.refreshed + ',"loggedIn":' + r.loggedIn + ',"retried":' + r.retried
+    if (r.code !== undefined) line += ',"code":"' + r.code + '"'
+    stream.write(line + ',"msg":"request"}\n')
+  }
 }

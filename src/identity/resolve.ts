@@ -26,10 +26,39 @@ const bigPictureToken: Resolver = ({ headers }) => {
   return auth.startsWith('APIToken ') || isRawJwt(auth) ? PASSTHROUGH : undefined
 }
 
+/**
+ * Identities whose cache key is hashed only when something asks for it: a plain Jira request of a
+ * cookie caller never touches the cache, so it should not pay for the hash.
+ */
+class CookieIdentity {
+  readonly kind = 'cookie'
+  #key: string | undefined
+  constructor (readonly sessionId: string) {}
+  get key (): string { return (this.#key ??= credentialKey('cookie', this.sessionId)) }
+}
+
+class PasswordIdentity {
+  readonly kind = 'password'
+  #key: string | undefined
+  readonly #decoded: string
+  constructor (readonly username: string, readonly password: string, decoded: string) {
+    this.#decoded = decoded
+  }
+
+  get key (): string { return (this.#key ??= credentialKey('basic', this.#decoded)) }
+}
+
+class PatIdentity {
+  readonly kind = 'pat'
+  #key: string | undefined
+  constructor (readonly token: string) {}
+  get key (): string { return (this.#key ??= credentialKey('pat', this.token)) }
+}
+
 /** Rule 2: the caller's own Jira session. */
 const sessionCookie: Resolver = ({ headers }) => {
   const sessionId = findSessionId(headers.cookie)
-  return sessionId === undefined ? undefined : { kind: 'cookie', key: credentialKey('cookie', sessionId), sessionId }
+  return sessionId === undefined ? undefined : new CookieIdentity(sessionId)
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
@@ -44,9 +73,9 @@ const credentials: Resolver = ({ headers }) => {
     const decoded = Buffer.from(value, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon <= 0) return undefined
-    return { kind: 'password', key: credentialKey('basic', decoded), username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded)
   }
-  if (scheme === 'bearer') return { kind: 'pat', key: credentialKey('pat', value), token: value }
+  if (scheme === 'bearer') return new PatIdentity(value)
   return undefined
 }
 

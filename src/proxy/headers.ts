@@ -14,9 +14,12 @@ const DROP_RESPONSE = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate'
 ])
 
+const NOTHING_LISTED: readonly string[] = []
+
 /** Header names the sender listed in `Connection`: hop-by-hop too. */
-export function connectionListed (value: string | string[] | undefined): string[] {
-  if (value === undefined) return []
+export function connectionListed (value: string | string[] | undefined): readonly string[] {
+  // Nearly every message says just one of these: no list to build.
+  if (value === undefined || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return NOTHING_LISTED
   const text = Array.isArray(value) ? value.join(',') : value
   const out: string[] = []
   for (const part of text.split(',')) {
@@ -39,10 +42,10 @@ export interface Injection {
  */
 export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injection, withCookie: (cookie: string | undefined, sessionId: string) => string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
-  const listed = incoming.connection === undefined ? undefined : connectionListed(incoming.connection)
+  const listed = connectionListed(incoming.connection)
   for (const name in incoming) {
     if (DROP_REQUEST.has(name)) continue
-    if (listed !== undefined && listed.includes(name)) continue
+    if (listed.length > 0 && listed.includes(name)) continue
     const value = incoming[name]
     if (value !== undefined) out[name] = value
   }
@@ -65,10 +68,10 @@ export interface ResponseRewrite {
 /** Response headers for the caller: hop-by-hop dropped, cookies and `Location` made to work on the proxy. */
 export function toClientHeaders (upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>, rw: ResponseRewrite): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {}
-  const listed = upstream.connection === undefined ? undefined : connectionListed(upstream.connection)
+  const listed = connectionListed(upstream.connection)
   for (const name in upstream) {
     if (DROP_RESPONSE.has(name)) continue
-    if (listed !== undefined && listed.includes(name)) continue
+    if (listed.length > 0 && listed.includes(name)) continue
     const value = upstream[name]
     if (value === undefined) continue
     if (name === 'set-cookie') {

@@ -72,3 +72,16 @@ t.test('an absolute-form request target never reaches another host', async (t) =
   const echo = JSON.parse(res.text) as Echo
   t.equal(echo.url, '/jira/rest/api/2/myself?x=1', 'only the path and query of the target were used, toward Jira')
 })
+
+t.test('a body without Content-Type, and one with an unusual type, pass byte for byte', async (t) => {
+  const origin = await echoOrigin(t)
+  const proxy = await startProxy(t, { JIRA_URL: origin })
+  const plain = await rawRequest(proxy.url, { method: 'POST', path: '/rest/api/2/thing', body: 'no type here' })
+  t.equal((JSON.parse(plain.text) as Echo).body, 'no type here')
+  const json = await rawRequest(proxy.url, { method: 'POST', path: '/rest/api/2/thing', headers: { 'content-type': 'application/json' }, body: '{"not":"re-encoded" ,  "spaces": 1}' })
+  t.equal((JSON.parse(json.text) as Echo).body, '{"not":"re-encoded" ,  "spaces": 1}', 'JSON is not parsed and re-serialised')
+  const form = await rawRequest(proxy.url, { method: 'POST', path: '/rest/api/2/thing', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\n\r\nfile\r\n--x--' })
+  t.equal((JSON.parse(form.text) as Echo).body, '--x\r\n\r\nfile\r\n--x--')
+  const bad = await rawRequest(proxy.url, { path: '/rest/api/2/search?jql=%zz&x' })
+  t.equal((JSON.parse(bad.text) as Echo).url, '/jira/rest/api/2/search?jql=%zz&x', 'an odd query string is Jira\'s to judge')
+})

@@ -1,0 +1,101 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import replyFrom from '@fastify/reply-from'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
+import { mapTransportError } from '../errors.js'
+import { withSessionId } from '../identity/cookies.js'
+import type { Metrics } from '../ops/metrics.js'
+import type { TokenManager } from '../tokens/lifecycle.js'
+import type { TokenStore } from '../tokens/store.js'
+import type { RequestContext } from './bigpicture.js'
+import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
+
+export interface ProxyRoutesOptions {
+  dispatcher: Dispatcher
+  jiraOrigin: string
+  contextPath: string
+  manager: TokenManager
+  store: TokenStore
+  metrics: Metrics
+  rewrite: ResponseRewrite
+  bigPicture: (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext, app: number) => Promise<FastifyReply>
+}
+
+/**
+ * Every request that is not the proxy's own: the BigPicture route for BigPicture roots, the
+ * streamed passthrough (@fastify/reply-from, the engine of @fastify/http-proxy) for the rest.
+ *
+ * reply-from is used directly rather than through @fastify/http-proxy: that plugin re-parses and
+ * re-validates each destination with `new URL()`, which the route classifier has already done
+ * (dot segments and malformed paths never get here), and it is the largest per-request cost the
+ * passthrough would otherwise have over the requests it forwards.
+ */
+export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOptions): Promise<void> {
+  const { contextPath, manager, store, rewrite, bigPicture } = options
+  const rewriteForService: ResponseRewrite = { ...rewrite, dropSessionCookies: true }
+  const jiraHistogram = options.metrics.upstreamSeconds.labels('jira')
+
+  // Bodies are never parsed: each streams to Jira (or into the BigPicture replay buffer) as sent.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+
+  await app.register(replyFrom, {
+    base: options.jiraOrigin,
+    undici: options.dispatcher as never,
+    disableRequestLogging: true
+  })
+
+  const fromOptions = {
+    // A transparent proxy does not silently repeat a caller's request (reply-from retries GETs on 503).
+    retryDelay: () => null,
+    rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
+      const ctx = request.ctx as RequestContext
+      const out = toJiraHeaders(headers, { authorization: undefined, sessionCookie: ctx.sessionId }, withSessionId)
+      out.host = headers.host as string
+      ctx.upstreamMs = performance.now()
+      return out
+    },
+    rewriteHeaders: (headers: IncomingHttpHeaders, request?: FastifyRequest) => {
+      const ctx = (request as FastifyRequest).ctx as RequestContext
+      return toClientHeaders(headers, ctx.identity.kind === 'service' ? rewriteForService : rewrite) as IncomingHttpHeaders
+    },
+    onResponse: (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
+      const res = raw as { statusCode: number, headers: IncomingHttpHeaders, stream: NodeJS.ReadableStream }
+      const ctx = request.ctx as RequestContext
+      ctx.upstreamMs = performance.now() - ctx.upstreamMs
+      jiraHistogram.observe(ctx.upstreamMs / 1000)
+      // The proxy's own session died in Jira: the next request logs in again.
+      if (ctx.sessionId !== undefined && res.statusCode === 401 && res.headers['x-ausername'] === 'anonymous') {
+        manager.sessionDied(store.get('service'), ctx.sessionId)
+      }
+      reply.send(res.stream)
+    },
+    onError: (reply: FastifyReply, { error }: { error: Error }) => {
+      const ctx = reply.request.ctx
+      if (ctx !== null) ctx.upstreamMs = -1
+      reply.send(mapTransportError(error))
+    }
+  }
+
+  function forward (request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    // The path only: reply-from appends the caller's query string exactly as it was sent.
+    const url = request.url
+    const q = url.indexOf('?')
+    return reply.from(contextPath + (q < 0 ? url : url.slice(0, q)), fromOptions as never)
+  }
+
+  function handler (request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
+    const route = request.proxyRoute
+    const ctx = request.ctx as RequestContext
+    if (route?.family === 'bigpicture') return bigPicture(request, reply, ctx, route.app)
+    const identity = ctx.identity
+    if (identity.kind !== 'service') return forward(request, reply)
+    return manager.session(identity, store.get(identity.key), ctx.trace).then((sessionId) => {
+      ctx.sessionId = sessionId
+      return forward(request, reply)
+    })
+  }
+
+  app.all('/', handler)
+  app.all('/*', handler)
+}
