@@ -31,17 +31,21 @@ export interface IdentityTokens {
  */
 export class TokenStore {
   readonly #lru: LRUCache<string, IdentityTokens>
-  readonly #service: IdentityTokens = emptyIdentity()
+  readonly #apps: number
+  readonly #service: IdentityTokens
 
-  constructor (max: number) {
+  /** `apps`: how many BigPicture apps there are, so each entry's slots are sized exactly. */
+  constructor (max: number, apps = 3) {
     this.#lru = new LRUCache({ max })
+    this.#apps = apps
+    this.#service = emptyIdentity(apps)
   }
 
   get (key: string): IdentityTokens {
     if (key === 'service') return this.#service
     let entry = this.#lru.get(key)
     if (entry === undefined) {
-      entry = emptyIdentity()
+      entry = emptyIdentity(this.#apps)
       this.#lru.set(key, entry)
     }
     return entry
@@ -68,8 +72,9 @@ export class TokenStore {
   }
 }
 
-function emptyIdentity (): IdentityTokens {
-  return { sessionId: undefined, sessionFlight: undefined, loggedInAt: 0, apps: [] }
+function emptyIdentity (apps: number): IdentityTokens {
+  // A holey array of exactly `apps` slots: growing `[]` on first write would reserve 17.
+  return { sessionId: undefined, sessionFlight: undefined, loggedInAt: 0, apps: new Array<AppTokens | undefined>(apps) }
 }
 
 export function emptyAppTokens (): AppTokens {
