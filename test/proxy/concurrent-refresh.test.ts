@@ -1,12 +1,11 @@
 import t from 'tap'
-import { BP, call, loginCookie } from '../helpers/clients.js'
+import { BP, call } from '../helpers/clients.js'
 import { startProxy } from '../helpers/proxy.js'
+import { cookieSession } from '../helpers/session.js'
 import { startSimulator } from '../helpers/simulator.js'
 
 t.test('50 concurrent requests of one identity after revocation cause at most one reauth', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAuthTokens()
   const answers = await Promise.all(Array.from({ length: 50 }, () => call(`${proxy.url}${BP}/box`, { headers: { cookie } })))

@@ -1,6 +1,7 @@
 import t from 'tap'
-import { BP, basic, call, loginCookie } from '../helpers/clients.js'
+import { BP, basic, call } from '../helpers/clients.js'
 import { startProxy } from '../helpers/proxy.js'
+import { cookieSession } from '../helpers/session.js'
 import { startSimulator } from '../helpers/simulator.js'
 
 t.test("the service identity's dead Jira session is recovered by logging in again", async (t) => {
@@ -38,9 +39,7 @@ t.test('plain Jira requests of the service identity recover on the next request 
 })
 
 t.test("a cookie client's dead session: Jira's 401 reaches the caller, no login is attempted", async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.expireSessions('alice')
   const res = await call(`${proxy.url}${BP}/box`, { headers: { cookie } })

@@ -1,12 +1,9 @@
 import t from 'tap'
-import { BP, call, loginCookie, sleep } from '../helpers/clients.js'
-import { startProxy } from '../helpers/proxy.js'
-import { startSimulator } from '../helpers/simulator.js'
+import { BP, call, sleep } from '../helpers/clients.js'
+import { cookieSession } from '../helpers/session.js'
 
 t.test('a token that expired anyway (no skew) is refreshed on the 401 and the request replayed once', async (t) => {
-  const sim = await startSimulator(t, { authTokenSeconds: 1 })
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, TOKEN_REFRESH_SKEW_SECONDS: '0' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, { authTokenSeconds: 1 }, { TOKEN_REFRESH_SKEW_SECONDS: '0' })
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   await sleep(2100)
   const res = await call(`${proxy.url}${BP}/box`, { headers: { cookie } })
@@ -15,9 +12,7 @@ t.test('a token that expired anyway (no skew) is refreshed on the 401 and the re
 })
 
 t.test('an expired refresh token leads to a fresh system/auth', async (t) => {
-  const sim = await startSimulator(t, { authTokenSeconds: 2, refreshTokenSeconds: 2 })
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, TOKEN_REFRESH_SKEW_SECONDS: '0' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, { authTokenSeconds: 2, refreshTokenSeconds: 2 }, { TOKEN_REFRESH_SKEW_SECONDS: '0' })
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   await sleep(3100)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)

@@ -1,8 +1,7 @@
 import { Readable } from 'node:stream'
 import t from 'tap'
-import { BP, loginCookie } from '../helpers/clients.js'
-import { startProxy } from '../helpers/proxy.js'
-import { startSimulator } from '../helpers/simulator.js'
+import { BP } from '../helpers/clients.js'
+import { cookieSession } from '../helpers/session.js'
 
 const MiB = 1024 * 1024
 
@@ -20,9 +19,7 @@ function generated (size: number): ReadableStream<Uint8Array> {
 }
 
 t.test('a 512 MiB attachment upload streams through the passthrough with flat memory', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, LOG_LEVEL: 'info' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { LOG_LEVEL: 'info' })
   const size = 512 * MiB
   let peak = 0
   const base = process.memoryUsage().rss
@@ -43,9 +40,7 @@ t.test('a 512 MiB attachment upload streams through the passthrough with flat me
 })
 
 t.test('a BigPicture body over the replay cap streams once without being held', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024), LOG_LEVEL: 'info' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { MAX_REPLAY_BODY_BYTES: String(64 * 1024), LOG_LEVEL: 'info' })
   const body = JSON.stringify({ name: 'large', notes: 'z'.repeat(3 * MiB) })
   const res = await fetch(`${proxy.url}${BP}/box/1/task`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body })
   t.equal(res.status, 201)

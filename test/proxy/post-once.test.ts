@@ -1,12 +1,9 @@
 import t from 'tap'
-import { BP, call, loginCookie } from '../helpers/clients.js'
-import { startProxy } from '../helpers/proxy.js'
-import { startSimulator } from '../helpers/simulator.js'
+import { BP, call } from '../helpers/clients.js'
+import { cookieSession } from '../helpers/session.js'
 
 t.test('a POST replayed after a 401 is applied exactly once, byte for byte', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAuthTokens()
   const body = JSON.stringify({ name: 'exactly once ✓', notes: 'x'.repeat(200_000) })
@@ -18,9 +15,7 @@ t.test('a POST replayed after a 401 is applied exactly once, byte for byte', asy
 })
 
 t.test('a chunked body without Content-Length is held and replayed too', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAuthTokens()
   const body = JSON.stringify({ name: 'chunked' })
@@ -39,9 +34,7 @@ t.test('a chunked body without Content-Length is held and replayed too', async (
 })
 
 t.test('a body over MAX_REPLAY_BODY_BYTES streams once with a fresh token and is never replayed', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: '1024' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { MAX_REPLAY_BODY_BYTES: '1024' })
   const body = JSON.stringify({ name: 'big', notes: 'y'.repeat(5000) })
   const ok = await call(`${proxy.url}${BP}/box/1/task`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body })
   t.equal(ok.status, 201, 'streamed once on a fresh token')

@@ -1,12 +1,11 @@
 import t from 'tap'
 import { BP, call, loginCookie, sleep } from '../helpers/clients.js'
 import { startProxy } from '../helpers/proxy.js'
+import { cookieSession } from '../helpers/session.js'
 import { startSimulator } from '../helpers/simulator.js'
 
 t.test('a token close to its exp is refreshed with reauth before use: BigPicture never sees it expired', async (t) => {
-  const sim = await startSimulator(t, { authTokenSeconds: 4 })
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, TOKEN_REFRESH_SKEW_SECONDS: '2' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, { authTokenSeconds: 4 }, { TOKEN_REFRESH_SKEW_SECONDS: '2' })
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   t.equal(sim.stats.calls.reauth ?? 0, 0, 'no refresh while the token is fresh')

@@ -1,12 +1,9 @@
 import t from 'tap'
-import { BP, call, loginCookie } from '../helpers/clients.js'
-import { startProxy } from '../helpers/proxy.js'
-import { startSimulator } from '../helpers/simulator.js'
+import { BP, call } from '../helpers/clients.js'
+import { cookieSession } from '../helpers/session.js'
 
 t.test('server-side revocation of the authentication token: reauth and a transparent retry', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAuthTokens()
   const res = await call(`${proxy.url}${BP}/box`, { headers: { cookie } })
@@ -17,9 +14,7 @@ t.test('server-side revocation of the authentication token: reauth and a transpa
 })
 
 t.test('revocation of both tokens: reauth fails, a fresh auth follows, then the retry', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAllTokens()
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
@@ -28,9 +23,7 @@ t.test('revocation of both tokens: reauth fails, a fresh auth follows, then the 
 })
 
 t.test('when every refresh path fails the 401 reaches the caller after one retry, never a loop', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAllTokens()
   sim.control.setReauthMode('fail')

@@ -1,12 +1,9 @@
 import t from 'tap'
-import { BP, GANTT, TEMPLATE, call, loginCookie } from '../helpers/clients.js'
-import { startProxy } from '../helpers/proxy.js'
-import { startSimulator } from '../helpers/simulator.js'
+import { BP, GANTT, TEMPLATE, call } from '../helpers/clients.js'
+import { cookieSession } from '../helpers/session.js'
 
 t.test('BigPicture, BigGantt and BigTemplate each get their own token pair', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   for (let round = 0; round < 2; round++) {
     for (const root of [BP, GANTT, TEMPLATE]) {
       const res = await call(`${proxy.url}${root}/box`, { headers: { cookie } })
@@ -18,9 +15,7 @@ t.test('BigPicture, BigGantt and BigTemplate each get their own token pair', asy
 })
 
 t.test('BIGPICTURE_APPS limits which roots get tokens', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, BIGPICTURE_APPS: 'softwareplant-bigpicture' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { proxy, cookie } = await cookieSession(t, {}, { BIGPICTURE_APPS: 'softwareplant-bigpicture' })
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   t.equal((await call(`${proxy.url}${GANTT}/box`, { headers: { cookie } })).status, 401, 'BigGantt is passed through without a token')
 })

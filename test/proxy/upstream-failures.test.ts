@@ -1,12 +1,9 @@
 import t from 'tap'
-import { BP, call, loginCookie } from '../helpers/clients.js'
-import { startProxy } from '../helpers/proxy.js'
-import { startSimulator } from '../helpers/simulator.js'
+import { BP, call } from '../helpers/clients.js'
+import { cookieSession } from '../helpers/session.js'
 
 t.test('Jira down: 502 UPSTREAM_UNREACHABLE on both routes, healthz stays 200, readyz says not ready', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret' })
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   await sim.control.setDown(true)
   t.teardown(() => sim.control.setDown(false))
@@ -23,9 +20,7 @@ t.test('Jira down: 502 UPSTREAM_UNREACHABLE on both routes, healthz stays 200, r
 })
 
 t.test('Jira too slow: 504 UPSTREAM_TIMEOUT', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, UPSTREAM_TIMEOUT_MS: '300' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { UPSTREAM_TIMEOUT_MS: '300' })
   const slow = await call(`${proxy.url}${BP}/slow?ms=2000`, { headers: { cookie } })
   t.equal(slow.status, 504)
   t.equal((slow.body as { code: string }).code, 'UPSTREAM_TIMEOUT')
@@ -37,9 +32,7 @@ t.test('Jira too slow: 504 UPSTREAM_TIMEOUT', async (t) => {
 })
 
 t.test('system/auth answering garbage or 500: 502 BIGPICTURE_AUTH_FAILED, healthz 200, recovery after', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   for (const mode of ['garbage', 'error500'] as const) {
     sim.control.setAuthMode(mode)
     const res = await call(`${proxy.url}${BP}/box`, { headers: { cookie } })
@@ -53,9 +46,7 @@ t.test('system/auth answering garbage or 500: 502 BIGPICTURE_AUTH_FAILED, health
 })
 
 t.test('a reauth answering 500 falls back to a fresh auth', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.setReauthMode('error500')
   sim.control.revokeAuthTokens()

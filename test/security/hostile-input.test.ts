@@ -2,12 +2,11 @@ import { connect } from 'node:net'
 import t from 'tap'
 import { BP, call, loginCookie, rawRequest } from '../helpers/clients.js'
 import { startProxy } from '../helpers/proxy.js'
+import { cookieSession } from '../helpers/session.js'
 import { startSimulator } from '../helpers/simulator.js'
 
 t.test('dot-segment and encoded-slash tricks neither gain nor lose the token', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, LOG_LEVEL: 'info' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { LOG_LEVEL: 'info' })
   sim.control.resetStats()
   for (const path of [
     '/rest/softwareplant-bigpicture/..%2f..%2frest/api/2/myself',
@@ -49,9 +48,7 @@ t.test('oversized headers get 431 and the proxy keeps serving', async (t) => {
 })
 
 t.test('a client that disconnects mid-upload leaves no trace and nothing half-applied', async (t) => {
-  const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, LOG_LEVEL: 'info' })
-  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { LOG_LEVEL: 'info' })
   for (const path of [`${BP}/box/1/task`, '/rest/api/2/issue/ABC-1/attachments']) {
     await new Promise<void>((resolve) => {
       const port = Number(new URL(proxy.url).port)
