@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
 import closeWithGrace from 'close-with-grace'
+import pretty from 'pino-pretty'
 import { buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
@@ -49,7 +50,8 @@ function readConfig (): Config {
 
 async function serve (): Promise<void> {
   const config = readConfig()
-  const logger = createLogger(config.logLevel)
+  // People reading a terminal get pino-pretty; pipes and files get JSON lines.
+  const logger = createLogger(config.logLevel, process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }) : undefined)
   // Log lines are batched; on a quiet proxy none waits longer than this.
   setInterval(() => logger.flush(), 500).unref()
   const { app, loginGuard } = await buildApp(config, { logger })
