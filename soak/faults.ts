@@ -110,6 +110,13 @@ const KIND_BY_NAME = new Map(KINDS.map((k) => [k.name, k]))
 /** Windows whose effect may outlast the switch by a little (a request already past the check). */
 export const WINDOW_GRACE_MS = 500
 
+/** Which windows can make the proxy answer with which of its own error codes. */
+const EXPLAINED_BY: Record<string, FaultName[]> = {
+  UPSTREAM_UNREACHABLE: ['jira-down'],
+  UPSTREAM_TIMEOUT: ['jira-down', 'latency-spike'],
+  BIGPICTURE_AUTH_FAILED: ['auth-500', 'auth-garbage']
+}
+
 interface Planned { kind: FaultKind, atMs: number, windowMs: number }
 
 /**
@@ -201,6 +208,16 @@ export class FaultSchedule {
   /** Whether a window in which token calls fail overlapped the interval. */
   tokenCallsFailing (startMs: number, endMs: number): boolean {
     return this.overlapping(startMs, endMs, (k) => k.failsTokenCalls).length > 0
+  }
+
+  /**
+   * The fault that explains a proxy error code over the interval, if any: unreachable while Jira
+   * was down, timeouts while Jira was down or slow, auth failures while system/auth was broken.
+   */
+  explains (code: string, startMs: number, endMs: number): FaultRecord | undefined {
+    const kinds = EXPLAINED_BY[code]
+    if (kinds === undefined) return undefined
+    return this.overlapping(startMs, endMs, (k) => kinds.includes(k.name))[0]
   }
 
   /** Whether Jira was down at some point of the interval. */

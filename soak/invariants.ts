@@ -24,6 +24,7 @@ export const DESCRIPTIONS: Record<InvariantName, string> = {
   'identities-never-mix': 'the simulator saw no cookie/JWT mismatch, and every answer (X-AUSERNAME, /myself, echoed task, recorded user) names the identity that asked',
   'no-fixable-401': 'no 401 reached a client the proxy could have refreshed (see soak/README.md for the exact exceptions)',
   'proxy-errors-have-spec-shape': 'every 5xx a client saw carries the SPEC\'s {"error","code"} JSON',
+  'proxy-errors-only-under-faults': 'every error the proxy answered itself (other than a 401) is explained by a fault window overlapping the request: UPSTREAM_UNREACHABLE by jira-down, UPSTREAM_TIMEOUT by jira-down or latency-spike, BIGPICTURE_AUTH_FAILED by auth-500 or auth-garbage; nothing else',
   'every-request-answered': 'every request the client did not abort got an HTTP answer (a cut connection is allowed only while Jira was down), none hung',
   'token-calls-bounded': 'login, auth and reauth calls per identity (and in total) stay within the bound derived from token lifetime, duration and faults',
   'no-failed-logins-or-captcha': 'Jira saw no failed login and demanded no CAPTCHA',
@@ -125,7 +126,8 @@ export interface FinalInputs {
   tokenCalls: TokenCallBounds
   memory: MemoryVerdict
   health: { polls: number, failures: number, examples: string[] }
-  hung: number
+  /** Requests never answered, described. */
+  hung: string[]
 }
 
 /** Every invariant's verdict, from the running tallies plus the end-of-run comparisons. */
@@ -179,7 +181,7 @@ export function evaluate (input: FinalInputs): InvariantResult[] {
   if (stats.identityMismatches !== 0) fail(mix, `the simulator saw ${stats.identityMismatches} request(s) whose JWT belonged to another user than the session`)
 
   const answered = ledger.tally('every-request-answered')
-  if (input.hung > 0) fail(answered, `${input.hung} request(s) still unanswered when the run ended`)
+  for (const request of input.hung) fail(answered, `hung: ${request}, still unanswered 25 s after the load stopped`)
 
   const tokens = ledger.tally('token-calls-bounded')
   for (const row of input.tokenCalls.rows) {

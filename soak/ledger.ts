@@ -9,6 +9,7 @@ export type InvariantName =
   | 'identities-never-mix'
   | 'no-fixable-401'
   | 'proxy-errors-have-spec-shape'
+  | 'proxy-errors-only-under-faults'
   | 'every-request-answered'
   | 'token-calls-bounded'
   | 'no-failed-logins-or-captcha'

@@ -117,6 +117,29 @@ export class Monitor {
     }
   }
 
+  /**
+   * The proxy's own counters at this moment (requests, token calls, retries, coalesced waiters),
+   * series name with labels -> value; process metrics and histogram buckets left out.
+   */
+  async counters (): Promise<Record<string, number>> {
+    const out: Record<string, number> = {}
+    try {
+      const res = await request(`${this.#url}/_proxy/metrics`, {
+        dispatcher: this.#agent as Dispatcher,
+        headersTimeout: HEALTH_TIMEOUT_MS,
+        bodyTimeout: HEALTH_TIMEOUT_MS
+      })
+      const text = await res.body.text()
+      for (const line of text.split('\n')) {
+        const match = /^(bigpicture_proxy_(?:requests|token_calls|retries|coalesced_waiters)_total(?:\{[^}]*\})?)\s+([0-9.e+-]+)$/.exec(line)
+        if (match !== null) out[match[1] as string] = Number(match[2])
+      }
+    } catch {
+      // No counters: the report says so by their absence.
+    }
+    return out
+  }
+
   async #heap (): Promise<number | undefined> {
     if (this.#heapExported === false) return undefined
     try {

@@ -25,6 +25,8 @@ export interface SoakReport {
     /** The process ended on its own during the run. */
     crashed: { code: number | null, signal: string | null } | undefined
     stderrTail: string
+    /** Its own counters at the end (requests, token calls, retries, coalesced waiters). */
+    counters: Record<string, number>
   }
   requests: {
     started: number
@@ -141,6 +143,8 @@ export function formatReport (r: SoakReport): string {
   lines.push('', `Health: ${r.health.ok}/${r.health.polls} polls answered 200, slowest ${Math.round(r.health.maxMs)} ms`)
   lines.push(`Jira saw: ${r.jira.tasksRecorded} tasks, ${r.jira.uploadsRecorded} uploads, ${r.jira.sessionsCreated} sessions opened, ${r.jira.rejectedTokens} JWTs refused, ${r.jira.identityMismatches} identity mismatches, ${r.jira.loginFailures} failed logins, ${r.jira.captchaChallenges} CAPTCHAs`)
   lines.push(`Proxy: pid ${r.proxy.pid}, log lines ${JSON.stringify(r.proxy.logLevels)}, exit after SIGTERM: ${r.proxy.exit === undefined ? 'n/a' : `${r.proxy.exit.code ?? r.proxy.exit.signal} in ${r.proxy.exit.ms} ms`}`)
+  const counters = Object.entries(r.proxy.counters).filter(([name]) => !name.startsWith('bigpicture_proxy_requests_total'))
+  if (counters.length > 0) lines.push(`  its counters: ${counters.map(([k, v]) => `${k.replace('bigpicture_proxy_', '')} ${v}`).join(', ')}`)
   if (r.proxy.crashed !== undefined) lines.push(`  THE PROXY EXITED DURING THE RUN (${r.proxy.crashed.code ?? r.proxy.crashed.signal})`)
   for (const e of r.proxy.errorLines.slice(0, 5)) lines.push(`  error log: ${e}`)
   if (r.proxy.stderrTail !== '') lines.push('  stderr (tail):', ...r.proxy.stderrTail.trimEnd().split('\n').slice(-15).map((l) => `    ${l}`))

@@ -73,7 +73,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
   const idle = await monitor.sample()
 
   let baseline: ResourceSample | undefined
-  let hung = 0
+  let hung: string[] = []
   let exit: SoakReport['proxy']['exit']
   const digestTimer = setInterval(() => record.digest(), 1000)
   try {
@@ -127,6 +127,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
       fdLimit,
       socketLimit
     }
+    const counters = await monitor.counters()
     await monitor.stop()
     exit = await proxy.stop()
 
@@ -142,7 +143,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
       startedAt: new Date(Date.now() - clock()).toISOString(),
       options,
       phases,
-      proxy: { pid: proxy.pid, logLevels: proxy.logLevels, errorLines: proxy.errorLines, exit, crashed: proxy.crashed, stderrTail: proxy.stderrTail() },
+      proxy: { pid: proxy.pid, logLevels: proxy.logLevels, errorLines: proxy.errorLines, exit, crashed: proxy.crashed, stderrTail: proxy.stderrTail(), counters },
       requests: {
         started: ledger.started,
         shed: ledger.shed,

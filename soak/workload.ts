@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { Agent, type Dispatcher, request } from 'undici'
+import { credentialKey, shortKey } from '../src/identity/hash.js'
 import { BIGPICTURE_APPS } from '../src/simulator/index.js'
 import { sha256, streamOf, taskBody, uploadBody } from './bodies.js'
 import type { FaultSchedule } from './faults.js'
@@ -8,6 +9,7 @@ import { type CookieSession, type IdentityKind, type SoakIdentity, credentialHea
 import type { Ledger, Op } from './ledger.js'
 import type { SoakOptions } from './options.js'
 import type { Random } from './random.js'
+import { SOAK_ID_HEADER, WireTracker } from './wire.js'
 
 export interface WorkloadContext {
   proxyUrl: string
@@ -70,6 +72,11 @@ export class Workload {
   readonly #ctx: WorkloadContext
   readonly #agent: Agent
   readonly #inFlight = new Set<Promise<void>>()
+  /** Requests sent and not yet answered, described for the report should they hang. */
+  readonly #pending = new Map<number, string>()
+  readonly #wire = new WireTracker()
+  #pendingId = 0
+  #closing = false
   readonly #byKind: Record<IdentityKind, SoakIdentity[]>
   #timer: NodeJS.Timeout | undefined
   #startedAt = 0
@@ -88,24 +95,31 @@ export class Workload {
   }
 
   start (): void {
+    this.#wire.start()
     this.#startedAt = performance.now()
     this.#timer = setInterval(() => this.#tick(), 10)
   }
 
-  /** Stops starting requests and waits for those in flight (at most `waitMs`); returns how many never finished. */
-  async stop (waitMs: number): Promise<number> {
+  /**
+   * Stops starting requests and waits for those in flight (at most `waitMs`); returns the ones
+   * that never got an answer, described (request, identity, start, the proxy's log label).
+   */
+  async stop (waitMs: number): Promise<string[]> {
     if (this.#timer !== undefined) clearInterval(this.#timer)
     this.#timer = undefined
     const deadline = performance.now() + waitMs
     while (this.#inFlight.size > 0 && performance.now() < deadline) {
       await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((resolve) => setTimeout(resolve, 250))])
     }
-    return this.#inFlight.size
+    return [...this.#pending].map(([id, what]) => `${what}; on the wire: ${this.#wire.describe(String(id))}`)
   }
 
-  /** Closes the clients' connections to the proxy. */
+  /** Closes the clients' connections to the proxy; requests still pending end as unanswered. */
   async close (): Promise<void> {
+    this.#closing = true
     await this.#agent.destroy()
+    await Promise.allSettled([...this.#inFlight])
+    this.#wire.stop()
   }
 
   #tick (): void {
@@ -157,11 +171,14 @@ export class Workload {
     if (body !== undefined && (prepared.chunked || prepared.abort === 'while-sending')) {
       body = streamOf(body, prepared.abort === 'while-sending' ? abort : undefined)
     }
-    const headers = { ...prepared.headers }
+    const pendingId = ++this.#pendingId
+    const headers: Record<string, string> = { ...prepared.headers, [SOAK_ID_HEADER]: String(pendingId) }
     if (prepared.body !== undefined && !prepared.chunked) headers['content-length'] = String(prepared.body.length)
+    this.#wire.track(String(pendingId))
 
     let answer: Answer | undefined
     let failure: { code: string } | undefined
+    this.#pending.set(pendingId, `${op} ${prepared.method} ${prepared.path} by ${identity.id} (proxy log label ${proxyLabel(identity, session)}) started at ${(startMs / 1000).toFixed(2)} s`)
     try {
       const res = await request(this.#ctx.proxyUrl + prepared.path, {
         dispatcher: this.#agent as Dispatcher,
@@ -178,8 +195,15 @@ export class Workload {
       failure = { code: errorCode(err) }
     } finally {
       if (timer !== undefined) clearTimeout(timer)
+      this.#pending.delete(pendingId)
+      this.#wire.forget(String(pendingId))
     }
     const endMs = clock()
+    if (this.#closing && answer === undefined) {
+      // Reported once, as hung, by stop().
+      this.#ctx.ledger.outcome(op, 'no answer: still pending when the run ended', undefined)
+      return
+    }
     this.#account(identity, op, prepared, session, startMs, endMs, aborted && answer === undefined ? 'aborted' : answer ?? failure as { code: string })
   }
 
@@ -313,7 +337,7 @@ export class Workload {
       if (upload !== undefined) upload.outcome = `no answer (${result.code})`
       const down = faults.jiraDown(startMs, endMs)
       const timeout = result.code.includes('TIMEOUT')
-      ledger.check('every-request-answered', down && !timeout ? undefined : `${where}: no HTTP answer (${result.code})${down ? ' although only a Jira outage overlapped' : ', no Jira outage overlapped'}`)
+      ledger.check('every-request-answered', down && !timeout ? undefined : `${where}: no HTTP answer (${result.code})${timeout ? ': the client gave up after 60 s' : ', and no Jira outage overlapped'}`)
       ledger.outcome(op, `no answer: ${result.code}${down && !timeout ? ' (Jira down)' : ''}`, endMs - startMs)
       return
     }
@@ -336,6 +360,13 @@ export class Workload {
 
     if (status >= 500) {
       ledger.check('proxy-errors-have-spec-shape', spec !== undefined ? undefined : `${where}: ${status} without the {error, code} JSON: ${text.slice(0, 160)}`)
+    }
+    if (spec !== undefined && status !== 401) {
+      const cause = faults.explains(spec.code, startMs, endMs)
+      if (cause === undefined) label = `${label} (no fault explains it)`
+      ledger.check('proxy-errors-only-under-faults', cause !== undefined ? undefined : `${where}: ${status} ${spec.code} "${spec.error}" with no fault that explains it (faults in window: [${faults.overlapping(startMs, endMs, () => true).map((f) => f.name).join(', ')}])`)
+    } else {
+      ledger.check('proxy-errors-only-under-faults', undefined)
     }
 
     if (status === 401) {
@@ -379,13 +410,19 @@ export class Workload {
    */
   #judge401 (identity: SoakIdentity, op: Op, p: Prepared, session: CookieSession | undefined, startMs: number, endMs: number, seenAs: string | undefined, spec: { code: string } | undefined, text: string, where: string): { label: string, failure?: string } {
     const { faults } = this.#ctx
-    if (identity.kind === 'cookie' && spec === undefined && seenAs === 'anonymous' && session !== undefined) {
+    if (identity.kind === 'cookie' && spec === undefined && session !== undefined) {
+      // Jira's (or BigPicture's) own 401 to a cookie client: right if its session was killed.
       const expiry = faults.sessionExpiredSince(identity.user, session.loginStartedMs)
-      if (identity.session?.id === session.id) identity.session = undefined
+      if (expiry !== undefined || seenAs === 'anonymous') {
+        // A client logs in again after a 401.
+        if (identity.session?.id === session.id) identity.session = undefined
+      }
       if (expiry !== undefined) return { label: '401 from Jira: cookie session killed by a fault' }
-      return {
-        label: '401 UNEXPECTED: cookie session dead without a fault',
-        failure: `${where}: Jira's 401 (anonymous) for a cookie session no fault killed: ${text.slice(0, 120)}`
+      if (seenAs === 'anonymous') {
+        return {
+          label: '401 UNEXPECTED: cookie session dead without a fault',
+          failure: `${where}: Jira's 401 (anonymous) for a cookie session no fault killed: ${text.slice(0, 120)}`
+        }
       }
     }
     if (op === 'login') {
@@ -397,6 +434,16 @@ export class Workload {
     const streamed = p.body !== undefined && p.body.length > this.#ctx.options.maxReplayBodyBytes
     const failure = `${where}${streamed ? ` (body ${p.body?.length} B > MAX_REPLAY_BODY_BYTES, streamed)` : ''}: 401 ${spec === undefined ? `relayed from ${seenAs === 'anonymous' ? 'Jira (anonymous)' : `BigPicture (X-AUSERNAME ${String(seenAs)})`}` : `{code: ${spec.code}}`}; faults in window: [${overlapping.join(', ')}], instant faults in the 10 s before: [${recent.join(', ')}]; body: ${text.slice(0, 100)}`
     return { label: `401 UNEXPECTED: ${spec?.code ?? (seenAs === 'anonymous' ? 'Jira anonymous' : 'BigPicture token refused')}${streamed ? ' (streamed body)' : ''}`, failure }
+  }
+}
+
+/** How the proxy's logs name this identity (a short hash of the credential), to find its lines. */
+function proxyLabel (identity: SoakIdentity, session: CookieSession | undefined): string {
+  switch (identity.kind) {
+    case 'cookie': return `cookie:${shortKey(credentialKey('cookie', session?.id ?? ''))}`
+    case 'basic': return `password:${shortKey(credentialKey('basic', `${identity.user}:${identity.password}`))}`
+    case 'pat': return `pat:${shortKey(credentialKey('pat', identity.pat ?? ''))}`
+    case 'service': return 'service:service'
   }
 }
 

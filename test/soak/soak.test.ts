@@ -49,7 +49,7 @@ if (!existsSync(RUN)) {
     const kinds = new Set(report.faults.injected.map((f) => f.name))
     t.ok(kinds.size >= 10, `every kind of fault ran (${[...kinds].join(', ')})`)
     t.ok(report.faults.clientAborts > 0, 'clients aborted requests mid-way')
-    t.equal(report.invariants.length, 12, 'every invariant was evaluated')
+    t.ok(report.invariants.length >= 13, 'every invariant was evaluated')
     for (const inv of report.invariants) {
       const why = inv.examples.length === 0 ? '' : `\n  ${inv.examples.slice(0, 5).join('\n  ')}`
       t.ok(inv.pass, `${inv.name}: ${inv.violations} violation(s) in ${inv.checked} checks${why}`)
