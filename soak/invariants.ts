@@ -181,7 +181,7 @@ export function evaluate (input: FinalInputs): InvariantResult[] {
   if (stats.identityMismatches !== 0) fail(mix, `the simulator saw ${stats.identityMismatches} request(s) whose JWT belonged to another user than the session`)
 
   const answered = ledger.tally('every-request-answered')
-  for (const request of input.hung) fail(answered, `hung: ${request}, still unanswered 25 s after the load stopped`)
+  for (const request of input.hung) fail(answered, `hung: ${request}; still unanswered when the drain after the load ended`)
 
   const tokens = ledger.tally('token-calls-bounded')
   for (const row of input.tokenCalls.rows) {

@@ -18,8 +18,13 @@ import { Workload } from './workload.js'
 /** The built proxy CLI, next to this file once compiled (dist/soak -> dist/src/cli.js). */
 export const PROXY_CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url))
 
-/** How long in-flight requests may take to finish after the load stops. */
-const DRAIN_MS = 25_000
+/**
+ * How long in-flight requests may take to finish after the load stops: a few upstream timeouts in
+ * a row (token calls, the request, the one retry), at most 25 s.
+ */
+function drainMs (options: SoakOptions): number {
+  return Math.min(25_000, 3 * options.upstreamTimeoutMs + 5000)
+}
 /** How long the proxy gets to close idle connections before descriptors are compared. */
 const SETTLE_MS = 10_000
 
@@ -92,7 +97,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     phase = 'cool-down'
     await sleep(Math.max(0, phases.endMs - clock()))
     phase = 'drain'
-    hung = await workload.stop(DRAIN_MS)
+    hung = await workload.stop(drainMs(options))
     clearInterval(progress)
     await faults.stop()
     await faultRun
