@@ -31,8 +31,8 @@ interface FaultKind {
   windowed: boolean
   /** While it lasts a fresh token may be impossible to get (so a refused request is excusable). */
   blocksRefresh: boolean
-  /** While it lasts some token call fails, so a request may cost a few extra calls. */
-  failsTokenCalls: boolean
+  /** While it lasts system/auth fails, so every request needing a token may cost a call. */
+  failsAuth: boolean
   start (control: SimulatorControl, pick: () => string[]): { events: TokenEvent[], detail: string } | Promise<{ events: TokenEvent[], detail: string }>
   end? (control: SimulatorControl): void | Promise<void>
 }
@@ -41,11 +41,11 @@ const LATENCY_SPIKE_MS = 700
 
 const KINDS: readonly FaultKind[] = [
   {
-    name: 'revoke-auth-tokens', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    name: 'revoke-auth-tokens', windowed: false, blocksRefresh: false, failsAuth: false,
     start: (c) => { c.revokeAuthTokens(); return { events: [{ kind: 'revoke-auth', users: undefined }], detail: 'every authentication JWT revoked (refresh tokens still good)' } }
   },
   {
-    name: 'auth-500', windowed: true, blocksRefresh: true, failsTokenCalls: true,
+    name: 'auth-500', windowed: true, blocksRefresh: true, failsAuth: true,
     start: (c) => {
       c.revokeAllTokens()
       c.setAuthMode('error500')
@@ -54,21 +54,21 @@ const KINDS: readonly FaultKind[] = [
     end: (c) => c.setAuthMode('ok')
   },
   {
-    name: 'expire-sessions', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    name: 'expire-sessions', windowed: false, blocksRefresh: false, failsAuth: false,
     start: (c) => { c.expireSessions(); return { events: [{ kind: 'expire-sessions', users: undefined }], detail: 'every Jira session killed' } }
   },
   {
-    name: 'reauth-fail', windowed: true, blocksRefresh: false, failsTokenCalls: true,
+    name: 'reauth-fail', windowed: true, blocksRefresh: false, failsAuth: false,
     start: (c) => { c.setReauthMode('fail'); return { events: [], detail: 'system/reauth answers 401' } },
     end: (c) => c.setReauthMode('ok')
   },
   {
-    name: 'latency-spike', windowed: true, blocksRefresh: false, failsTokenCalls: false,
+    name: 'latency-spike', windowed: true, blocksRefresh: false, failsAuth: false,
     start: (c) => { c.setLatency(LATENCY_SPIKE_MS); return { events: [], detail: `every Jira answer delayed ${LATENCY_SPIKE_MS} ms` } },
     end: (c) => c.setLatency(0)
   },
   {
-    name: 'auth-garbage', windowed: true, blocksRefresh: true, failsTokenCalls: true,
+    name: 'auth-garbage', windowed: true, blocksRefresh: true, failsAuth: true,
     start: (c, pick) => {
       const users = pick()
       for (const user of users) c.expireSessions(user)
@@ -78,12 +78,12 @@ const KINDS: readonly FaultKind[] = [
     end: (c) => c.setAuthMode('ok')
   },
   {
-    name: 'jira-down', windowed: true, blocksRefresh: true, failsTokenCalls: true,
+    name: 'jira-down', windowed: true, blocksRefresh: true, failsAuth: false,
     start: async (c) => { await c.setDown(true); return { events: [], detail: 'Jira refuses connections (open ones cut), then listens again' } },
     end: (c) => c.setDown(false)
   },
   {
-    name: 'reauth-500', windowed: true, blocksRefresh: false, failsTokenCalls: true,
+    name: 'reauth-500', windowed: true, blocksRefresh: false, failsAuth: false,
     start: (c) => {
       c.revokeAuthTokens()
       c.setReauthMode('error500')
@@ -92,11 +92,11 @@ const KINDS: readonly FaultKind[] = [
     end: (c) => c.setReauthMode('ok')
   },
   {
-    name: 'revoke-all-tokens', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    name: 'revoke-all-tokens', windowed: false, blocksRefresh: false, failsAuth: false,
     start: (c) => { c.revokeAllTokens(); return { events: [{ kind: 'revoke-all', users: undefined }], detail: 'every authentication and refresh JWT revoked' } }
   },
   {
-    name: 'expire-some-sessions', windowed: false, blocksRefresh: false, failsTokenCalls: false,
+    name: 'expire-some-sessions', windowed: false, blocksRefresh: false, failsAuth: false,
     start: (c, pick) => {
       const users = pick()
       for (const user of users) c.expireSessions(user)
@@ -189,7 +189,7 @@ export class FaultSchedule {
   }
 
   /** Faults that overlapped [startMs, endMs] (windows widened by the grace) and match `which`. */
-  overlapping (startMs: number, endMs: number, which: (kind: { blocksRefresh: boolean, failsTokenCalls: boolean, name: FaultName }) => boolean): FaultRecord[] {
+  overlapping (startMs: number, endMs: number, which: (kind: { blocksRefresh: boolean, failsAuth: boolean, name: FaultName }) => boolean): FaultRecord[] {
     const out: FaultRecord[] = []
     for (const f of this.log) {
       const kind = KIND_BY_NAME.get(f.name) as FaultKind
@@ -205,9 +205,9 @@ export class FaultSchedule {
     return this.overlapping(startMs, endMs, (k) => k.blocksRefresh).length > 0
   }
 
-  /** Whether a window in which token calls fail overlapped the interval. */
-  tokenCallsFailing (startMs: number, endMs: number): boolean {
-    return this.overlapping(startMs, endMs, (k) => k.failsTokenCalls).length > 0
+  /** Whether a window in which system/auth fails overlapped the interval. */
+  authFailing (startMs: number, endMs: number): boolean {
+    return this.overlapping(startMs, endMs, (k) => k.failsAuth).length > 0
   }
 
   /**

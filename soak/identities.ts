@@ -32,8 +32,8 @@ export interface SoakIdentity {
     apps: Set<number>
     /** Requests whose body exceeded MAX_REPLAY_BODY_BYTES (the proxy streams them, once). */
     streamed: number
-    /** Requests that overlapped a window in which some token call fails. */
-    inFailingWindows: number
+    /** Requests that overlapped a window in which system/auth fails. */
+    inAuthFailureWindows: number
   }
 }
 
@@ -67,7 +67,7 @@ export function createIdentities (total: number, control: SimulatorControl): Soa
         loginFlight: undefined,
         loginAttempts: 0,
         loginSuccesses: 0,
-        bigPicture: { requests: 0, firstMs: undefined, apps: new Set(), streamed: 0, inFailingWindows: 0 }
+        bigPicture: { requests: 0, firstMs: undefined, apps: new Set(), streamed: 0, inAuthFailureWindows: 0 }
       })
     }
   }

@@ -57,7 +57,7 @@ export interface TokenCallBounds {
  * Lr the refresh token lifetime and s the refresh skew, the proxy refreshes every R = L - min(s, L/2)
  * seconds per app in use. Per identity:
  *   refreshes = A x (sessions + ceil(D/R) + ceil(D/Lr) + events) + streamed
- *   auth + reauth <= 2 x refreshes + 4 x requestsInFailingWindows
+ *   auth + reauth <= 2 x refreshes + 2 x requestsWhileAuthFails
  *   logins <= 1 + sessionExpiries + jiraOutages            (proxy-made; cookie clients: their own)
  */
 export function tokenCallBounds (identities: readonly SoakIdentity[], stats: SimulatorStats, faults: FaultSchedule, options: SoakOptions, endMs: number): TokenCallBounds {
@@ -76,7 +76,7 @@ export function tokenCallBounds (identities: readonly SoakIdentity[], stats: Sim
     const expiries = events.filter((e) => e.kind === 'expire-sessions').length
     const sessions = identity.kind === 'cookie' ? Math.max(1, identity.loginSuccesses) : 1
     const refreshes = A === 0 ? 0 : A * (sessions + Math.ceil(D / R) + Math.ceil(D / Lr) + events.length) + bp.streamed
-    const authReauthBound = 2 * refreshes + 4 * bp.inFailingWindows
+    const authReauthBound = 2 * refreshes + 2 * bp.inAuthFailureWindows
     // The proxy logs in with a password (POST: "login") or a PAT (GET: "session"); cookie clients log in themselves.
     const login = identity.kind === 'pat' ? calls.session ?? 0 : calls.login ?? 0
     const loginBound = identity.kind === 'cookie' ? identity.loginAttempts : (bp.requests > 0 || identity.kind === 'service' ? 1 + expiries + outages : 0)
@@ -95,7 +95,7 @@ export function tokenCallBounds (identities: readonly SoakIdentity[], stats: Sim
     rows,
     totals,
     formula: `R = L - min(skew, L/2) = ${R} s (L = ${L} s, skew = ${options.refreshSkewSeconds} s), Lr = ${Lr} s; ` +
-      'auth+reauth <= 2 x (A x (sessions + ceil(D/R) + ceil(D/Lr) + token/session events) + streamed) + 4 x requests in failing windows; ' +
+      'auth+reauth <= 2 x (A x (sessions + ceil(D/R) + ceil(D/Lr) + token/session events) + streamed) + 2 x requests while system/auth fails; ' +
       'proxy logins <= 1 + session expiries + Jira outages; cookie-client logins <= their own login attempts'
   }
 }

@@ -72,8 +72,8 @@ export class Workload {
   readonly #ctx: WorkloadContext
   readonly #agent: Agent
   readonly #inFlight = new Set<Promise<void>>()
-  /** Requests sent and not yet answered, described for the report should they hang. */
-  readonly #pending = new Map<number, string>()
+  /** Requests sent and not yet answered, kept to describe them should they hang. */
+  readonly #pending = new Map<number, () => string>()
   readonly #wire = new WireTracker()
   #pendingId = 0
   #closing = false
@@ -111,7 +111,7 @@ export class Workload {
     while (this.#inFlight.size > 0 && performance.now() < deadline) {
       await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((resolve) => setTimeout(resolve, 250))])
     }
-    return [...this.#pending].map(([id, what]) => `${what}; on the wire: ${this.#wire.describe(String(id))}`)
+    return [...this.#pending].map(([id, what]) => `${what()}; on the wire: ${this.#wire.describe(String(id))}`)
   }
 
   /** Closes the clients' connections to the proxy; requests still pending end as unanswered. */
@@ -178,7 +178,7 @@ export class Workload {
 
     let answer: Answer | undefined
     let failure: { code: string } | undefined
-    this.#pending.set(pendingId, `${op} ${prepared.method} ${prepared.path} by ${identity.id} (proxy log label ${proxyLabel(identity, session)}) started at ${(startMs / 1000).toFixed(2)} s`)
+    this.#pending.set(pendingId, () => `${op} ${prepared.method} ${prepared.path} by ${identity.id} (proxy log label ${proxyLabel(identity, session)}) started at ${(startMs / 1000).toFixed(2)} s`)
     try {
       const res = await request(this.#ctx.proxyUrl + prepared.path, {
         dispatcher: this.#agent as Dispatcher,
@@ -322,7 +322,7 @@ export class Workload {
       bp.requests++
       bp.firstMs ??= startMs
       bp.apps.add(p.app)
-      if (faults.tokenCallsFailing(startMs, endMs)) bp.inFailingWindows++
+      if (faults.authFailing(startMs, endMs)) bp.inAuthFailureWindows++
     }
     const where = `${op} ${p.method} ${p.path} by ${identity.id} at ${(startMs / 1000).toFixed(2)}-${(endMs / 1000).toFixed(2)} s`
 

@@ -55,6 +55,6 @@ if (!existsSync(RUN)) {
       t.ok(inv.pass, `${inv.name}: ${inv.violations} violation(s) in ${inv.checked} checks${why}`)
       t.ok(inv.checked > 0, `${inv.name} was actually checked`)
     }
-    t.equal(code, 0, `the soak exits 0 when every invariant holds${code === 0 ? '' : `\n${output.slice(-3000)}`}`)
+    t.equal(code, 0, `the soak exits 0 when every invariant holds${code === 0 ? '' : `\n${output.slice(-2000)}`}`)
   })
 }
