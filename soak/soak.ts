@@ -81,11 +81,13 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
   let hung: string[] = []
   let exit: SoakReport['proxy']['exit']
   const digestTimer = setInterval(() => record.digest(), 1000)
+  let progress: NodeJS.Timeout | undefined
   try {
     phase = 'warm-up'
     workload.start()
-    const faultRun = faults.run(clock)
-    const progress = setInterval(() => {
+    // A fault that cannot be applied ends the run with an error once the load is over.
+    const faultRun = faults.run(clock).then(() => undefined, (err: unknown) => err)
+    progress = setInterval(() => {
       const last = monitor.samples[monitor.samples.length - 1]
       const bad = [...ledger.tallies.values()].reduce((n, t) => n + t.violations, 0)
       log(`${(clock() / 1000).toFixed(0).padStart(4)} s ${phase.padEnd(9)} started ${ledger.started}, in flight ${workload.inFlight}, faults ${faults.log.length}/${faults.planned}, violations so far ${bad}, RSS ${mib(last?.rssBytes)}, heap ${mib(last?.heapUsedBytes)}, fds ${last?.fds ?? '-'}`)
@@ -100,8 +102,9 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     hung = await workload.stop(drainMs(options))
     clearInterval(progress)
     await faults.stop()
-    await faultRun
+    const faultError = await faultRun
     await workload.close()
+    if (faultError !== undefined) throw faultError
 
     // Idle: the proxy should let go of every connection it opened for the load.
     phase = 'settle'
@@ -175,6 +178,8 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     }
   } finally {
     clearInterval(digestTimer)
+    clearInterval(progress)
+    await workload.close().catch(() => {})
     await monitor.stop().catch(() => {})
     if (exit === undefined) await proxy.stop().catch(() => undefined)
     await sim.close()

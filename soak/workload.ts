@@ -116,6 +116,7 @@ export class Workload {
 
   /** Closes the clients' connections to the proxy; requests still pending end as unanswered. */
   async close (): Promise<void> {
+    if (this.#closing) return
     this.#closing = true
     await this.#agent.destroy()
     await Promise.allSettled([...this.#inFlight])
