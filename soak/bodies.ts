@@ -30,12 +30,12 @@ export function sha256 (data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
-/** `bytes` of upload content (repeating filler). */
+/** The largest upload body: uploads share the filler's memory instead of each holding a copy. */
+export const MAX_UPLOAD_BYTES = FILLER_BYTES
+
+/** `bytes` (at most MAX_UPLOAD_BYTES) of upload content: a view of the filler, no copy. */
 export function uploadBody (bytes: number): Buffer {
-  if (bytes <= FILLER_BYTES) return FILLER.subarray(0, bytes)
-  const out = Buffer.allocUnsafe(bytes)
-  for (let at = 0; at < bytes; at += FILLER_BYTES) FILLER.copy(out, at, 0, Math.min(FILLER_BYTES, bytes - at))
-  return out
+  return FILLER.subarray(0, Math.min(bytes, FILLER_BYTES))
 }
 
 /**

@@ -140,6 +140,11 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     exit = await proxy.stop()
 
     const tokenCalls = tokenCallBounds(identities, sim.stats, faults, options, phases.endMs)
+    const loginsThatOpenedSessions = (sim.stats.calls.login ?? 0) + (sim.stats.calls.session ?? 0)
+    const passthroughSessions = sim.stats.sessionsCreated - loginsThatOpenedSessions
+    if (passthroughSessions > 0) {
+      ledger.note('Jira sessions opened by Basic/PAT requests passed through to plain Jira endpoints, one per request (SPEC identity rule 3 asks for one session per credential)', passthroughSessions)
+    }
     const invariants = evaluate({ ledger, stats: sim.stats, record, identities, tokenCalls, memory, health: monitor.health, hung })
     const byKind: Record<string, number> = {}
     for (const f of faults.log) byKind[f.name] = (byKind[f.name] ?? 0) + 1

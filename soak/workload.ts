@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 import { Agent, type Dispatcher, request } from 'undici'
 import { credentialKey, shortKey } from '../src/identity/hash.js'
 import { BIGPICTURE_APPS } from '../src/simulator/index.js'
-import { sha256, streamOf, taskBody, uploadBody } from './bodies.js'
+import { MAX_UPLOAD_BYTES, sha256, streamOf, taskBody, uploadBody } from './bodies.js'
 import type { FaultSchedule } from './faults.js'
 import { type CookieSession, type IdentityKind, type SoakIdentity, credentialHeaders } from './identities.js'
 import type { Ledger, Op } from './ledger.js'
@@ -38,8 +38,13 @@ const OP_WEIGHTS: Record<Exclude<Op, 'login'>, number> = {
 }
 
 const ABORT_PROBABILITY = 0.03
-/** Far above the proxy's worst case (a few upstream timeouts in a row): a request this slow hangs. */
+/**
+ * Far above the proxy's worst case (a few upstream timeouts in a row): a request not answered by
+ * then hangs, and the client gives up on it (a deadline over the whole exchange, queueing and
+ * sending included, so a stuck connection cannot hold its memory for the rest of a long run).
+ */
 const CLIENT_TIMEOUT_MS = 60_000
+const GAVE_UP = 'CLIENT_GAVE_UP_AFTER_60_S'
 
 type AbortMode = 'none' | 'while-sending' | 'while-waiting'
 
@@ -168,6 +173,11 @@ export class Workload {
     }
     let timer: NodeJS.Timeout | undefined
     if (prepared.abort === 'while-waiting') timer = setTimeout(abort, prepared.abortAfterMs)
+    let gaveUp = false
+    const deadline = setTimeout(() => {
+      gaveUp = true
+      controller.abort()
+    }, CLIENT_TIMEOUT_MS)
     let body: Buffer | Readable | undefined = prepared.body
     if (body !== undefined && (prepared.chunked || prepared.abort === 'while-sending')) {
       body = streamOf(body, prepared.abort === 'while-sending' ? abort : undefined)
@@ -193,9 +203,10 @@ export class Workload {
       const text = await res.body.text()
       answer = { status: res.statusCode, headers: res.headers, text }
     } catch (err) {
-      failure = { code: errorCode(err) }
+      failure = { code: gaveUp ? GAVE_UP : errorCode(err) }
     } finally {
       if (timer !== undefined) clearTimeout(timer)
+      clearTimeout(deadline)
       this.#pending.delete(pendingId)
       this.#wire.forget(String(pendingId))
     }
@@ -205,7 +216,7 @@ export class Workload {
       this.#ctx.ledger.outcome(op, 'no answer: still pending when the run ended', undefined)
       return
     }
-    this.#account(identity, op, prepared, session, startMs, endMs, aborted && answer === undefined ? 'aborted' : answer ?? failure as { code: string })
+    this.#account(identity, op, prepared, session, startMs, endMs, aborted && !gaveUp && answer === undefined ? 'aborted' : answer ?? failure as { code: string })
   }
 
   #prepare (identity: SoakIdentity, op: Exclude<Op, 'login'>, session: CookieSession | undefined): Prepared {
@@ -252,7 +263,7 @@ export class Workload {
       }
       case 'upload': {
         const issueKey = `SOAK-${++this.#sequence}`
-        const bytes = random.int(1024 * 1024, 4 * 1024 * 1024)
+        const bytes = random.int(1024 * 1024, MAX_UPLOAD_BYTES)
         this.#ctx.ledger.uploads.set(issueKey, { bytes, identity: identity.id, user: identity.user, status: undefined, outcome: 'pending' })
         return {
           ...base, method: 'POST', path: `/rest/api/2/issue/${issueKey}/attachments`, issueKey,
@@ -283,6 +294,7 @@ export class Workload {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ username: identity.user, password: identity.password }),
+        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
         headersTimeout: CLIENT_TIMEOUT_MS,
         bodyTimeout: CLIENT_TIMEOUT_MS
       })
@@ -337,8 +349,8 @@ export class Workload {
       if (task !== undefined) task.outcome = `no answer (${result.code})`
       if (upload !== undefined) upload.outcome = `no answer (${result.code})`
       const down = faults.jiraDown(startMs, endMs)
-      const timeout = result.code.includes('TIMEOUT')
-      ledger.check('every-request-answered', down && !timeout ? undefined : `${where}: no HTTP answer (${result.code})${timeout ? ': the client gave up after 60 s' : ', and no Jira outage overlapped'}`)
+      const timeout = result.code.includes('TIMEOUT') || result.code === GAVE_UP
+      ledger.check('every-request-answered', down && !timeout ? undefined : `${where}: no HTTP answer (${result.code})${timeout ? ': a timeout is never excused' : ', and no Jira outage overlapped'}`)
       ledger.outcome(op, `no answer: ${result.code}${down && !timeout ? ' (Jira down)' : ''}`, endMs - startMs)
       return
     }
