@@ -21,9 +21,13 @@ export function taskBody (soakId: string, identity: string, app: string, bytes: 
   return Buffer.from(`${head}${FILLER_TEXT.slice(start, start + padLength)}"}`)
 }
 
-/** The soakId at the head of a body as Jira recorded it. */
+/**
+ * The soakId at the head of a body as Jira recorded it, as a string of its own: a slice or a regex
+ * match of a string can keep the whole parent (a body of megabytes) alive as long as it is kept.
+ */
 export function soakIdOf (body: string): string | undefined {
-  return /^\{"soakId":"([^"]+)"/.exec(body.slice(0, 120))?.[1]
+  const id = /^\{"soakId":"([^"]+)"/.exec(body.slice(0, 120))?.[1]
+  return id === undefined ? undefined : Buffer.from(id, 'utf8').toString('utf8')
 }
 
 export function sha256 (data: Buffer | string): string {

@@ -90,7 +90,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     progress = setInterval(() => {
       const last = monitor.samples[monitor.samples.length - 1]
       const bad = [...ledger.tallies.values()].reduce((n, t) => n + t.violations, 0)
-      log(`${(clock() / 1000).toFixed(0).padStart(4)} s ${phase.padEnd(9)} started ${ledger.started}, in flight ${workload.inFlight}, faults ${faults.log.length}/${faults.planned}, violations so far ${bad}, RSS ${mib(last?.rssBytes)}, heap ${mib(last?.heapUsedBytes)}, fds ${last?.fds ?? '-'}`)
+      log(`${(clock() / 1000).toFixed(0).padStart(4)} s ${phase.padEnd(9)} started ${ledger.started}, in flight ${workload.inFlight}, faults ${faults.log.length}/${faults.planned}, violations so far ${bad}; proxy RSS ${mib(last?.rssBytes)}, heap ${mib(last?.heapUsedBytes)}, fds ${last?.fds ?? '-'}; soak heap ${mib(process.memoryUsage().heapUsed)}`)
     }, 5000)
     await sleep(Math.max(0, phases.warmUpMs - clock()))
     baseline = await monitor.sample()
