@@ -58,7 +58,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const store = new TokenStore(config.identityCacheMax, config.apps.length)
   // Token calls get connections of their own, so a refresh never queues behind the very requests
   // that wait for it (a refresh storm would otherwise stretch every waiter's latency).
-  const tokenDispatcher = options.dispatcher ?? createJiraDispatcher(config, 8)
+  const tokenDispatcher = options.dispatcher ?? createJiraDispatcher(config, 16)
   const client = new AuthClient(
     { dispatcher: tokenDispatcher, jiraOrigin: config.jiraOrigin, contextPath: config.contextPath, timeoutMs: config.upstreamTimeoutMs },
     (kind, outcome, seconds) => {

@@ -79,6 +79,11 @@ export function mapTransportError (err: unknown): ProxyError {
 
 function errorCode (err: unknown): string | undefined {
   let current: unknown = err
+  // An AbortSignal.timeout() firing: a DOMException named TimeoutError, possibly wrapped.
+  for (let c: unknown = err, depth = 0; depth < 3 && c !== null && typeof c === 'object'; depth++) {
+    if ((c as { name?: unknown }).name === 'TimeoutError') return 'ETIMEDOUT'
+    c = (c as { cause?: unknown }).cause
+  }
   // reply-from wraps undici's error; the first code that names a timeout decides.
   for (let depth = 0; depth < 3 && current !== null && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code

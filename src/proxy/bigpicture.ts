@@ -93,12 +93,13 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     }
 
     const entry = store.get(identity.key)
-    // A body that cannot be replayed gets a token that will outlive the request's upload.
-    const minValidity = body.kind === 'stream' ? timeout : 0
     let token: string | undefined
     let session: string | undefined
     try {
-      token = manager.current(entry, app, minValidity) ?? await manager.refresh(identity, entry, app, entry.apps[app]?.authentication, trace)
+      // A body that cannot be replayed travels with a token BigPicture has just issued.
+      token = body.kind === 'stream'
+        ? await manager.fresh(identity, entry, app, trace)
+        : manager.current(entry, app) ?? await manager.refresh(identity, entry, app, entry.apps[app]?.authentication, trace)
       session = await sessionFor(identity, entry, trace)
     } catch (err) {
       store.forgetIfEmpty(identity.key)
@@ -119,7 +120,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     let fresh: string | undefined
     try {
       if (anonymous && session !== undefined) manager.sessionDied(entry, session)
-      fresh = await manager.refresh(identity, entry, app, token, trace)
+      fresh = await manager.refresh(identity, entry, app, token, trace, true)
       session = await sessionFor(identity, entry, trace)
     } catch (err) {
       discard(res)

@@ -60,13 +60,22 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
       return toClientHeaders(headers, ctx.identity.kind === 'service' ? rewriteForService : rewrite) as IncomingHttpHeaders
     },
     onResponse: (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
-      const res = raw as { statusCode: number, headers: IncomingHttpHeaders, stream: NodeJS.ReadableStream }
+      const res = raw as { statusCode: number, headers: IncomingHttpHeaders, stream: NodeJS.ReadableStream & { destroy: () => void } }
       const ctx = request.ctx as RequestContext
       ctx.upstreamMs = performance.now() - ctx.upstreamMs
       jiraHistogram.observe(ctx.upstreamMs / 1000)
-      // The proxy's own session died in Jira: the next request logs in again.
       if (ctx.sessionId !== undefined && res.statusCode === 401 && res.headers['x-ausername'] === 'anonymous') {
+        // The proxy's own session died in Jira. A request without a body was not applied and
+        // costs nothing to send again: log in once more and replay it; others get the 401 and
+        // the next request logs in.
         manager.sessionDied(store.get('service'), ctx.sessionId)
+        if (!ctx.trace.retried && !hasBody(request)) {
+          res.stream.on('error', () => {})
+          res.stream.destroy()
+          ctx.trace.retried = true
+          Promise.resolve(handler(request, reply)).catch((err: unknown) => reply.send(err))
+          return
+        }
       }
       reply.send(res.stream)
     },
@@ -94,6 +103,11 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
       ctx.sessionId = sessionId
       return forward(request, reply)
     })
+  }
+
+  function hasBody (request: FastifyRequest): boolean {
+    const h = request.headers
+    return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')
   }
 
   app.all('/', handler)

@@ -27,7 +27,7 @@ export interface AuthClientOptions {
 }
 
 /** How an auth call went, for metrics and logs. */
-export type CallKind = 'login' | 'auth' | 'reauth'
+export type CallKind = 'login' | 'session' | 'auth' | 'reauth'
 export type CallObserver = (kind: CallKind, outcome: string, seconds: number) => void
 
 /**
@@ -64,7 +64,7 @@ export class AuthClient {
     let outcome = 'error'
     try {
       const res = await this.#request(method, '/rest/auth/1/session', headers, body)
-      await res.body.dump()
+      await res.body.dump().catch((err: unknown) => { throw mapTransportError(err) })
       const result = readLogin(res)
       outcome = result.ok ? 'ok' : result.reason
       if (!result.ok && result.reason === 'denied' && res.statusCode >= 500) {
@@ -74,6 +74,25 @@ export class AuthClient {
       return result
     } finally {
       this.#observe('login', outcome, (performance.now() - started) / 1000)
+    }
+  }
+
+  /**
+   * Whether Jira still knows a session (`GET /rest/auth/1/session`): tells a dead session apart
+   * from BigPicture refusing a live one. Anything but a clear 401/403 counts as alive, so an odd
+   * answer never leads to an extra login.
+   */
+  async sessionAlive (sessionId: string): Promise<boolean> {
+    const started = performance.now()
+    let outcome = 'error'
+    try {
+      const res = await this.#request('GET', '/rest/auth/1/session', { cookie: `JSESSIONID=${sessionId}`, accept: 'application/json' }, undefined)
+      await drain(res)
+      const alive = res.statusCode !== 401 && res.statusCode !== 403
+      outcome = alive ? 'alive' : 'dead'
+      return alive
+    } finally {
+      this.#observe('session', outcome, (performance.now() - started) / 1000)
     }
   }
 
@@ -94,22 +113,22 @@ export class AuthClient {
       const res = await this.#request('GET', `/rest/${app}/1.0/system/${kind}`, headers, undefined)
       const receivedAt = Date.now()
       if (res.statusCode === 401 || res.statusCode === 403) {
-        await res.body.dump()
+        await drain(res)
         outcome = 'rejected'
         return { ok: false, anonymous: res.headers['x-ausername'] === 'anonymous' }
       }
       if (res.statusCode !== 200) {
-        await res.body.dump()
+        await drain(res)
         throw new ProxyError('BIGPICTURE_AUTH_FAILED', `BigPicture's ${kind} endpoint answered HTTP ${res.statusCode}.`)
       }
       // A 200 for someone Jira did not recognise means the session was ignored. (reauth carries no
       // session at all, so Jira always sees it as anonymous; only the refresh token counts there.)
       if (kind === 'auth' && res.headers['x-ausername'] === 'anonymous') {
-        await res.body.dump()
+        await drain(res)
         outcome = 'rejected'
         return { ok: false, anonymous: true }
       }
-      const text = await res.body.text()
+      const text = await res.body.text().catch((err: unknown) => { throw mapTransportError(err) })
       const tokens = parseTokens(text, kind)
       if (tokens === undefined) {
         outcome = 'garbage'
@@ -131,7 +150,10 @@ export class AuthClient {
         headers,
         body,
         headersTimeout: this.#timeout,
-        bodyTimeout: this.#timeout
+        bodyTimeout: this.#timeout,
+        // The whole call, queueing for a connection included: under a latency spike many token
+        // calls can wait for the pool, and a caller must get UPSTREAM_TIMEOUT, not wait forever.
+        signal: AbortSignal.timeout(this.#timeout)
       })
     } catch (err) {
       throw mapTransportError(err)
@@ -186,4 +208,13 @@ export function readSessionCookie (setCookie: string | string[] | undefined): st
     if (match !== null && match[1] !== '') return match[1]
   }
   return undefined
+}
+
+/** Reads and drops an answer's body; a transport failure while doing so is Jira's, not ours. */
+async function drain (res: Dispatcher.ResponseData): Promise<void> {
+  try {
+    await res.body.dump()
+  } catch (err) {
+    throw mapTransportError(err)
+  }
 }

@@ -32,11 +32,8 @@ export interface TokenManagerOptions {
 
 /** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
 const DEAD_SESSION_MS = 30_000
-/**
- * A session that BigPicture refuses right after a login is not the session's fault: do not log in
- * again for it more often than this (a misbehaving auth endpoint must not cause a login per request).
- */
-const RELOGIN_INTERVAL_MS = 10_000
+/** How recently a token must have been issued to carry a body that cannot be replayed. */
+const FRESH_MS = 5_000
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
 const UNKNOWN_LIFETIME_MS = 60_000
 
@@ -71,16 +68,13 @@ export class TokenManager {
   }
 
   /**
-   * The cached token when it is fresh enough to send now (and to stay valid `minValidityMs`
-   * longer), else `undefined`. Synchronous: the hot path allocates nothing.
+   * The cached token when it is fresh enough to send now, else `undefined`. Synchronous: the hot
+   * path allocates nothing.
    */
-  current (entry: IdentityTokens, app: number, minValidityMs = 0): string | undefined {
+  current (entry: IdentityTokens, app: number): string | undefined {
     const t = entry.apps[app]
     if (t === undefined || t.authentication === undefined) return undefined
-    const now = this.#now()
-    if (now >= t.refreshAt) return undefined
-    if (minValidityMs > 0 && now + minValidityMs >= t.authExpiresAt) return undefined
-    return t.authentication
+    return this.#now() < t.refreshAt ? t.authentication : undefined
   }
 
   /**
@@ -89,21 +83,38 @@ export class TokenManager {
    * request may have refreshed it already. Resolves `undefined` when the caller's own Jira session
    * is dead (nothing the proxy can do; Jira's 401 should reach the caller).
    */
-  refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace): Promise<string | undefined> {
+  refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace, rejected = false): Promise<string | undefined> {
     let t = entry.apps[app]
     if (t === undefined) {
       t = emptyAppTokens()
       entry.apps[app] = t
     }
     trace.refreshed = true
-    if (t.flight !== undefined) {
-      this.#metrics.coalesced.inc()
-      return t.flight
-    }
+    if (t.flight === undefined) return this.#fly(identity, entry, app, t, failed, trace, rejected)
+    this.#metrics.coalesced.inc()
+    if (!rejected) return t.flight
+    // A flight started by someone else may hand back the very token BigPicture just refused us
+    // (it was still valid by `exp` for them): then refresh once more, on our own terms.
     const tokens = t
-    const flight = this.#acquire(identity, entry, app, tokens, failed, trace).finally(() => { tokens.flight = undefined })
-    tokens.flight = flight
+    return t.flight.then((token) => token !== failed ? token : (tokens.flight ?? this.#fly(identity, entry, app, tokens, failed, trace, true)))
+  }
+
+  #fly (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean): Promise<string | undefined> {
+    const flight = this.#acquire(identity, entry, app, t, failed, trace, rejected).finally(() => { t.flight = undefined })
+    t.flight = flight
     return flight
+  }
+
+  /**
+   * For a body that can be sent only once: a token BigPicture issued moments ago, so neither its
+   * expiry nor a revocation that happened since it was cached can make that single attempt fail.
+   * Costs one reauth per large upload, which is small next to the upload.
+   */
+  fresh (identity: TokenIdentity, entry: IdentityTokens, app: number, trace: Trace): Promise<string | undefined> | string {
+    const t = entry.apps[app]
+    const now = this.#now()
+    if (t?.authentication !== undefined && now - t.issuedAt < FRESH_MS && now < t.refreshAt) return t.authentication
+    return this.refresh(identity, entry, app, t?.authentication, trace)
   }
 
   /** The proxy's Jira session for an identity it logs in for, logging in if there is none. */
@@ -125,7 +136,7 @@ export class TokenManager {
     }
   }
 
-  async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace): Promise<string | undefined> {
+  async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean): Promise<string | undefined> {
     // Someone refreshed while we were deciding to: use theirs.
     if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.refreshAt) return t.authentication
     try {
@@ -151,8 +162,9 @@ export class TokenManager {
       if (code !== 'LOGIN_FAILED' && code !== 'LOGIN_BACKOFF' && code !== 'JIRA_CAPTCHA_REQUIRED') {
         this.#log.warn({ identity: label(identity), app: this.#apps[app], code, reason: (err as Error).message }, 'could not get a BigPicture token')
       }
-      // Never a stale token forever, but a still-valid one beats an error while Jira hiccups.
-      if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.authExpiresAt) return t.authentication
+      // Never a stale token forever, but a still-valid one beats an error while Jira hiccups; not
+      // after BigPicture refused a token, though: then the others may be revoked too.
+      if (!rejected && t.authentication !== undefined && t.authentication !== failed && this.#now() < t.authExpiresAt) return t.authentication
       throw err
     }
   }
@@ -177,14 +189,15 @@ export class TokenManager {
     }
     let session = await this.#session(identity, entry, trace)
     let r = await this.#client.auth(name, session.id)
-    if (!r.ok && !session.fresh && this.#now() - entry.loggedInAt >= RELOGIN_INTERVAL_MS) {
-      // The session the proxy held has expired in Jira: log in once more, then ask again.
+    // Refused: is the session dead in Jira (expired, Jira restarted, killed right after our login)
+    // or does BigPicture refuse a live one? Only the first is fixed by logging in again, once.
+    if (!r.ok && !(await this.#client.sessionAlive(session.id))) {
       this.#log.info({ identity: label(identity), app: name }, 'the Jira session expired; logging in again')
       this.sessionDied(entry, session.id)
       session = await this.#session(identity, entry, trace)
       r = await this.#client.auth(name, session.id)
     }
-    if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a Jira session the proxy had just opened.')
+    if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
     this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
     return this.#store(t, r.tokens)
   }
@@ -198,7 +211,6 @@ export class TokenManager {
     trace.loggedIn = true
     const flight = this.#login(identity).then((id) => {
       entry.sessionId = id
-      entry.loggedInAt = this.#now()
       return id
     }).finally(() => { entry.sessionFlight = undefined })
     entry.sessionFlight = flight
@@ -242,6 +254,7 @@ export class TokenManager {
     const now = this.#now()
     const exp = readJwtExpiry(issued.authentication)
     t.authentication = issued.authentication
+    t.issuedAt = now
     t.authExpiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)
     // Refresh `skew` before expiry, but never sooner than half-way through a short-lived token.
     t.refreshAt = t.authExpiresAt - Math.min(this.#skew, Math.max(0, (t.authExpiresAt - now) / 2))

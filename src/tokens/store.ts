@@ -7,6 +7,8 @@ export interface AppTokens {
   authExpiresAt: number
   /** Local time (ms) from which the token is refreshed before use. */
   refreshAt: number
+  /** Local time (ms) at which BigPicture issued `authentication`. */
+  issuedAt: number
   refresh: string | undefined
   refreshExpiresAt: number
   /** The refresh in flight, shared by every request that needs it (single flight). */
@@ -18,8 +20,6 @@ export interface IdentityTokens {
   /** The proxy's own Jira session for identities it logs in for (never a caller's cookie). */
   sessionId: string | undefined
   sessionFlight: Promise<string> | undefined
-  /** When the proxy last logged in for this identity (local ms), to bound re-logins. */
-  loggedInAt: number
   /** Indexed by the app's position in `BIGPICTURE_APPS`. */
   apps: Array<AppTokens | undefined>
 }
@@ -74,9 +74,9 @@ export class TokenStore {
 
 function emptyIdentity (apps: number): IdentityTokens {
   // A holey array of exactly `apps` slots: growing `[]` on first write would reserve 17.
-  return { sessionId: undefined, sessionFlight: undefined, loggedInAt: 0, apps: new Array<AppTokens | undefined>(apps) }
+  return { sessionId: undefined, sessionFlight: undefined, apps: new Array<AppTokens | undefined>(apps) }
 }
 
 export function emptyAppTokens (): AppTokens {
-  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, refresh: undefined, refreshExpiresAt: 0, flight: undefined }
+  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, issuedAt: 0, refresh: undefined, refreshExpiresAt: 0, flight: undefined }
 }

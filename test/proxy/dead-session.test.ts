@@ -27,15 +27,21 @@ t.test("a Basic identity's dead Jira session is recovered, with tokens and sessi
   t.equal(sim.stats.tasks.length, 1)
 })
 
-t.test('plain Jira requests of the service identity recover on the next request after the session died', async (t) => {
+t.test("plain Jira requests of the service identity survive its session's death", async (t) => {
   const sim = await startSimulator(t)
   const proxy = await startProxy(t, { JIRA_URL: sim.url, JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret' })
   t.equal((await call(`${proxy.url}/rest/api/2/myself`)).status, 200)
   sim.control.expireSessions()
-  const first = await call(`${proxy.url}/rest/api/2/myself`)
-  t.equal(first.status, 401, 'a streamed passthrough request is not replayed')
-  t.equal((await call(`${proxy.url}/rest/api/2/myself`)).status, 200, 'the next one logs in again')
+  const get = await call(`${proxy.url}/rest/api/2/myself`)
+  t.equal(get.status, 200, 'a request without a body is replayed after one more login')
+  t.equal((get.body as { name: string }).name, 'svc')
   t.equal(sim.stats.calls.login, 2)
+  sim.control.expireSessions()
+  const upload = await call(`${proxy.url}/rest/api/2/issue/ABC-1/attachments`, { method: 'POST', headers: { 'x-atlassian-token': 'no-check' }, body: 'streamed once' })
+  t.equal(upload.status, 401, 'a streamed body is never sent twice: its 401 is relayed')
+  t.equal(sim.stats.uploads.length, 0)
+  t.equal((await call(`${proxy.url}/rest/api/2/myself`)).status, 200, 'and the next request logs in again')
+  t.equal(sim.stats.calls.login, 3)
 })
 
 t.test("a cookie client's dead session: Jira's 401 reaches the caller, no login is attempted", async (t) => {
