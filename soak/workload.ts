@@ -300,7 +300,7 @@ export class Workload {
       })
       answer = { status: res.statusCode, headers: res.headers, text: await res.body.text() }
     } catch (err) {
-      answer = { code: errorCode(err) }
+      answer = { code: (err as Error).name === 'TimeoutError' ? GAVE_UP : errorCode(err) }
     }
     const endMs = clock()
     const login: Prepared = {
