@@ -101,6 +101,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.decorateRequest('ctx', null)
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, request, reply) => {
+    // Answering before the caller's body has fully arrived: the rest of it would be read as the
+    // next request on this connection (or the next request as the rest of it). Close instead.
+    if (!request.raw.complete) reply.header('connection', 'close')
     if (err instanceof ProxyError) {
       // Expected refusals are told by the access-log line (its `code`); only a cause is news here.
       if (request.ctx !== null) request.ctx.errorCode = err.code
@@ -119,6 +122,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
 
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'No such endpoint.', code: 'NOT_FOUND' }))
 
+  const traceRequests = options.logger.isLevelEnabled('trace')
   app.addHook('onRequest', (request, _reply, done) => {
     const route = classify(request.url)
     request.proxyRoute = route
@@ -137,6 +141,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       done(err as Error)
       return
     }
+    if (traceRequests) request.log.trace({ reqId: request.id, method: request.method, path: pathOnly(request.url), family: route.family }, 'request received')
     done()
   })
 

@@ -32,8 +32,6 @@ export interface TokenManagerOptions {
 
 /** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
 const DEAD_SESSION_MS = 30_000
-/** How recently a token must have been issued to carry a body that cannot be replayed. */
-const FRESH_MS = 5_000
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
 const UNKNOWN_LIFETIME_MS = 60_000
 
@@ -99,22 +97,30 @@ export class TokenManager {
     return t.flight.then((token) => token !== failed ? token : (tokens.flight ?? this.#fly(identity, entry, app, tokens, failed, trace, true)))
   }
 
-  #fly (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean): Promise<string | undefined> {
-    const flight = this.#acquire(identity, entry, app, t, failed, trace, rejected).finally(() => { t.flight = undefined })
+  #fly (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean, viaAuth = false): Promise<string | undefined> {
+    const flight: Promise<string | undefined> = this.#acquire(identity, entry, app, t, failed, trace, rejected, viaAuth)
+      .finally(() => { if (t.flight === flight) t.flight = undefined })
     t.flight = flight
     return flight
   }
 
   /**
-   * For a body that can be sent only once: a token BigPicture issued moments ago, so neither its
-   * expiry nor a revocation that happened since it was cached can make that single attempt fail.
-   * Costs one reauth per large upload, which is small next to the upload.
+   * For a body that can be sent only once: a token BigPicture issues right now through
+   * `system/auth`, which also proves the Jira session is alive (logging in again if it is not), so
+   * neither expiry, revocation nor a dead session can make that single attempt fail. Costs one
+   * auth call per large upload, small next to the upload. `undefined`: the caller's own session
+   * is dead, and Jira's 401 is the answer.
    */
-  fresh (identity: TokenIdentity, entry: IdentityTokens, app: number, trace: Trace): Promise<string | undefined> | string {
-    const t = entry.apps[app]
-    const now = this.#now()
-    if (t?.authentication !== undefined && now - t.issuedAt < FRESH_MS && now < t.refreshAt) return t.authentication
-    return this.refresh(identity, entry, app, t?.authentication, trace)
+  async fresh (identity: TokenIdentity, entry: IdentityTokens, app: number, trace: Trace): Promise<string | undefined> {
+    let t = entry.apps[app]
+    if (t === undefined) {
+      t = emptyAppTokens()
+      entry.apps[app] = t
+    }
+    // Let a refresh already under way land first, then ask anew.
+    if (t.flight !== undefined) await t.flight.catch(() => undefined)
+    trace.refreshed = true
+    return this.#fly(identity, entry, app, t, t.authentication, trace, true, true)
   }
 
   /** The proxy's Jira session for an identity it logs in for, logging in if there is none. */
@@ -136,11 +142,11 @@ export class TokenManager {
     }
   }
 
-  async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean): Promise<string | undefined> {
+  async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean, viaAuth: boolean): Promise<string | undefined> {
     // Someone refreshed while we were deciding to: use theirs.
-    if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.refreshAt) return t.authentication
+    if (!viaAuth && t.authentication !== undefined && t.authentication !== failed && this.#now() < t.refreshAt) return t.authentication
     try {
-      if (t.refresh !== undefined && this.#now() < t.refreshExpiresAt) {
+      if (!viaAuth && t.refresh !== undefined && this.#now() < t.refreshExpiresAt) {
         try {
           const r = await this.#client.reauth(this.#apps[app] as string, t.refresh)
           if (r.ok) {
@@ -254,7 +260,6 @@ export class TokenManager {
     const now = this.#now()
     const exp = readJwtExpiry(issued.authentication)
     t.authentication = issued.authentication
-    t.issuedAt = now
     t.authExpiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)
     // Refresh `skew` before expiry, but never sooner than half-way through a short-lived token.
     t.refreshAt = t.authExpiresAt - Math.min(this.#skew, Math.max(0, (t.authExpiresAt - now) / 2))

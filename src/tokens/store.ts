@@ -7,8 +7,6 @@ export interface AppTokens {
   authExpiresAt: number
   /** Local time (ms) from which the token is refreshed before use. */
   refreshAt: number
-  /** Local time (ms) at which BigPicture issued `authentication`. */
-  issuedAt: number
   refresh: string | undefined
   refreshExpiresAt: number
   /** The refresh in flight, shared by every request that needs it (single flight). */
@@ -78,5 +76,5 @@ function emptyIdentity (apps: number): IdentityTokens {
 }
 
 export function emptyAppTokens (): AppTokens {
-  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, issuedAt: 0, refresh: undefined, refreshExpiresAt: 0, flight: undefined }
+  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, refresh: undefined, refreshExpiresAt: 0, flight: undefined }
 }
