@@ -442,6 +442,12 @@ export class Workload {
       return { label: '401 UNEXPECTED: login refused', failure: `${where}: login through the proxy answered 401: ${text.slice(0, 120)}` }
     }
     if (spec !== undefined && faults.refreshBlocked(startMs, endMs)) return { label: `401 ${spec.code} during a refresh-blocking fault` }
+    // The proxy refreshes and replays once. A revocation or session kill that lands while the
+    // request is under way can hit the replay too (or a streamed body's only attempt): fixing that
+    // would take a second retry, which the SPEC forbids.
+    const hit = faults.log.find((f) => f.startMs >= startMs && f.startMs <= endMs &&
+      f.events.some((e) => e.users === undefined || e.users.includes(identity.user)))
+    if (spec === undefined && hit !== undefined) return { label: `401 relayed: ${hit.name} struck during the request` }
     const overlapping = faults.overlapping(startMs, endMs, () => true).map((f) => f.name)
     const recent = faults.log.filter((f) => f.endMs === f.startMs && f.startMs <= endMs && f.startMs >= startMs - 10_000).map((f) => `${f.name}@${(f.startMs / 1000).toFixed(2)}s`)
     const streamed = p.body !== undefined && p.body.length > this.#ctx.options.maxReplayBodyBytes

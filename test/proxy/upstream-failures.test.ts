@@ -20,11 +20,11 @@ t.test('Jira down: 502 UPSTREAM_UNREACHABLE on both routes, healthz stays 200, r
 })
 
 t.test('Jira too slow: 504 UPSTREAM_TIMEOUT', async (t) => {
-  const { sim, proxy, cookie } = await cookieSession(t, {}, { UPSTREAM_TIMEOUT_MS: '300' })
-  const slow = await call(`${proxy.url}${BP}/slow?ms=2000`, { headers: { cookie } })
+  const { sim, proxy, cookie } = await cookieSession(t, {}, { UPSTREAM_TIMEOUT_MS: '500' })
+  const slow = await call(`${proxy.url}${BP}/slow?ms=4000`, { headers: { cookie } })
   t.equal(slow.status, 504)
   t.equal((slow.body as { code: string }).code, 'UPSTREAM_TIMEOUT')
-  sim.control.setLatency(1000)
+  sim.control.setLatency(3000)
   const jira = await call(`${proxy.url}/rest/api/2/myself`, { headers: { cookie } })
   t.equal(jira.status, 504)
   t.equal((jira.body as { code: string }).code, 'UPSTREAM_TIMEOUT')
