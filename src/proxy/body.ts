@@ -1,6 +1,12 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import { ProxyError } from '../errors.js'
+
+/** Whether a request carries a body at all (HTTP/1.1 framing: a length above 0, or chunked). */
+export function hasBody (headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length']
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
 
 /** A request body as the BigPicture route will send it. */
 export type HeldBody =
@@ -18,10 +24,9 @@ const NONE: HeldBody = { kind: 'none' }
  * yields what was read so far and then the rest, so nothing is lost, truncated or read twice.
  */
 export function holdBody (req: IncomingMessage, cap: number): Promise<HeldBody> | HeldBody {
+  if (!hasBody(req.headers)) return NONE
   const length = req.headers['content-length']
-  const chunked = req.headers['transfer-encoding'] !== undefined
-  if (!chunked && (length === undefined || length === '0')) return NONE
-  if (!chunked && Number(length) > cap) return { kind: 'stream', stream: req }
+  if (req.headers['transfer-encoding'] === undefined && Number(length) > cap) return { kind: 'stream', stream: req }
 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []

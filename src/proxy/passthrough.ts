@@ -8,6 +8,7 @@ import type { Metrics } from '../ops/metrics.js'
 import type { TokenManager } from '../tokens/lifecycle.js'
 import type { TokenStore } from '../tokens/store.js'
 import type { RequestContext } from './bigpicture.js'
+import { hasBody } from './body.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
 
 export interface ProxyRoutesOptions {
@@ -69,7 +70,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
         // costs nothing to send again: log in once more and replay it; others get the 401 and
         // the next request logs in.
         manager.sessionDied(store.get('service'), ctx.sessionId)
-        if (!ctx.trace.retried && !hasBody(request)) {
+        if (!ctx.trace.retried && !hasBody(request.headers)) {
           res.stream.on('error', () => {})
           res.stream.destroy()
           ctx.trace.retried = true
@@ -103,11 +104,6 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
       ctx.sessionId = sessionId
       return forward(request, reply)
     })
-  }
-
-  function hasBody (request: FastifyRequest): boolean {
-    const h = request.headers
-    return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')
   }
 
   app.all('/', handler)
