@@ -28,6 +28,8 @@ export interface RequestContext {
   upstreamMs: number
   /** The service identity's Jira session put on a plain Jira request, if any. */
   sessionId?: string | undefined
+  /** A Basic/PAT identity's Jira session put on a plain Jira request next to its credentials. */
+  credentialSession?: string | undefined
   /** The code of the proxy's own error answer, for the access log. */
   errorCode?: string | undefined
 }

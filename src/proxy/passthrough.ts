@@ -6,6 +6,7 @@ import { mapTransportError } from '../errors.js'
 import { withSessionId } from '../identity/cookies.js'
 import type { Metrics } from '../ops/metrics.js'
 import type { TokenManager } from '../tokens/lifecycle.js'
+import { readSessionCookie } from '../tokens/auth-client.js'
 import type { TokenStore } from '../tokens/store.js'
 import type { RequestContext } from './bigpicture.js'
 import { hasBody } from './body.js'
@@ -51,14 +52,22 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     retryDelay: () => null,
     rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
       const ctx = request.ctx as RequestContext
-      const out = toJiraHeaders(headers, { authorization: undefined, sessionCookie: ctx.sessionId }, withSessionId)
+      const out = toJiraHeaders(headers, { authorization: undefined, sessionCookie: ctx.sessionId ?? ctx.credentialSession }, withSessionId)
       out.host = headers.host as string
       ctx.upstreamMs = performance.now()
       return out
     },
     rewriteHeaders: (headers: IncomingHttpHeaders, request?: FastifyRequest) => {
       const ctx = (request as FastifyRequest).ctx as RequestContext
-      return toClientHeaders(headers, ctx.identity.kind === 'service' ? rewriteForService : rewrite) as IncomingHttpHeaders
+      const identity = ctx.identity
+      if (identity.kind === 'password' || identity.kind === 'pat') {
+        // Jira opened a session for these credentials (none was sent, or it had died): keep it
+        // for the identity, so its next request, plain Jira or BigPicture, reuses it.
+        const sessionId = readSessionCookie(headers['set-cookie'])
+        if (sessionId !== undefined) store.get(identity.key).sessionId = sessionId
+        return toClientHeaders(headers, rewriteForService) as IncomingHttpHeaders
+      }
+      return toClientHeaders(headers, identity.kind === 'service' ? rewriteForService : rewrite) as IncomingHttpHeaders
     },
     onResponse: (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
       const res = raw as { statusCode: number, headers: IncomingHttpHeaders, stream: NodeJS.ReadableStream & { destroy: () => void } }
@@ -99,6 +108,13 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     const ctx = request.ctx as RequestContext
     if (route?.family === 'bigpicture') return bigPicture(request, reply, ctx, route.app)
     const identity = ctx.identity
+    if (identity.kind === 'password' || identity.kind === 'pat') {
+      // Jira opens a session for every request with credentials and no session cookie (SPEC:
+      // never a new session per request). With the identity's session alongside its credentials,
+      // Jira uses the session while it lives and falls back to the credentials when it has died.
+      ctx.credentialSession = store.peek(identity.key)?.sessionId
+      return forward(request, reply)
+    }
     if (identity.kind !== 'service') return forward(request, reply)
     return manager.session(identity, store.get(identity.key), ctx.trace).then((sessionId) => {
       ctx.sessionId = sessionId
