@@ -37,7 +37,8 @@ interface FaultKind {
   end? (control: SimulatorControl): void | Promise<void>
 }
 
-const LATENCY_SPIKE_MS = 700
+/** The delay a latency spike adds to every Jira answer. */
+export const LATENCY_SPIKE_MS = 700
 
 const KINDS: readonly FaultKind[] = [
   {

@@ -10,6 +10,8 @@ export interface WireProgress {
   answerHeaders: number | undefined
   /** Times the proxy forwarded it to Jira (the simulator's server saw the header). */
   reachedJira: number
+  /** When each of those arrivals happened, in the soak's clock (ms since the run started). */
+  arrivals: number[]
 }
 
 interface UndiciRequest { headers?: unknown }
@@ -21,6 +23,12 @@ interface UndiciRequest { headers?: unknown }
  */
 export class WireTracker {
   readonly #progress = new Map<string, WireProgress>()
+  readonly #clock: () => number
+
+  constructor (clock: () => number) {
+    this.#clock = clock
+  }
+
   readonly #onHeaders = (message: unknown): void => this.#update(message, (p) => { p.headersSent = true })
   readonly #onBody = (message: unknown): void => this.#update(message, (p) => { p.bodySent = true })
   readonly #onAnswer = (message: unknown): void => this.#update(message, (p, m) => {
@@ -31,7 +39,9 @@ export class WireTracker {
   readonly #onJira = (message: unknown): void => {
     const id = (message as { request?: { headers?: Record<string, unknown> } }).request?.headers?.[SOAK_ID_HEADER]
     const p = typeof id === 'string' ? this.#progress.get(id) : undefined
-    if (p !== undefined) p.reachedJira++
+    if (p === undefined) return
+    p.reachedJira++
+    p.arrivals.push(this.#clock())
   }
 
   start (): void {
@@ -49,11 +59,14 @@ export class WireTracker {
   }
 
   track (id: string): void {
-    this.#progress.set(id, { headersSent: false, bodySent: false, answerHeaders: undefined, reachedJira: 0 })
+    this.#progress.set(id, { headersSent: false, bodySent: false, answerHeaders: undefined, reachedJira: 0, arrivals: [] })
   }
 
-  forget (id: string): void {
+  /** The request's trace, no longer tracked. */
+  take (id: string): WireProgress | undefined {
+    const p = this.#progress.get(id)
     this.#progress.delete(id)
+    return p
   }
 
   /** In words, for a report line. */

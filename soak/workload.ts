@@ -4,7 +4,7 @@ import { Agent, type Dispatcher, request } from 'undici'
 import { credentialKey, shortKey } from '../src/identity/hash.js'
 import { BIGPICTURE_APPS } from '../src/simulator/index.js'
 import { MAX_UPLOAD_BYTES, sha256, streamOf, taskBody, uploadBody } from './bodies.js'
-import type { FaultSchedule } from './faults.js'
+import { type FaultSchedule, LATENCY_SPIKE_MS } from './faults.js'
 import { type CookieSession, type IdentityKind, type SoakIdentity, credentialHeaders } from './identities.js'
 import type { Ledger, Op } from './ledger.js'
 import type { SoakOptions } from './options.js'
@@ -79,7 +79,7 @@ export class Workload {
   readonly #inFlight = new Set<Promise<void>>()
   /** Requests sent and not yet answered, kept to describe them should they hang. */
   readonly #pending = new Map<number, () => string>()
-  readonly #wire = new WireTracker()
+  readonly #wire: WireTracker
   #pendingId = 0
   #closing = false
   readonly #byKind: Record<IdentityKind, SoakIdentity[]>
@@ -90,6 +90,7 @@ export class Workload {
 
   constructor (ctx: WorkloadContext) {
     this.#ctx = ctx
+    this.#wire = new WireTracker(ctx.clock)
     this.#agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, pipelining: 1 })
     this.#byKind = { cookie: [], basic: [], pat: [], service: [] }
     for (const identity of ctx.identities) this.#byKind[identity.kind].push(identity)
@@ -189,6 +190,7 @@ export class Workload {
 
     let answer: Answer | undefined
     let failure: { code: string } | undefined
+    let arrivals: number[] = []
     this.#pending.set(pendingId, () => `${op} ${prepared.method} ${prepared.path} by ${identity.id} (proxy log label ${proxyLabel(identity, session)}) started at ${(startMs / 1000).toFixed(2)} s`)
     try {
       const res = await request(this.#ctx.proxyUrl + prepared.path, {
@@ -208,7 +210,7 @@ export class Workload {
       if (timer !== undefined) clearTimeout(timer)
       clearTimeout(deadline)
       this.#pending.delete(pendingId)
-      this.#wire.forget(String(pendingId))
+      arrivals = this.#wire.take(String(pendingId))?.arrivals ?? []
     }
     const endMs = clock()
     if (this.#closing && answer === undefined) {
@@ -216,7 +218,7 @@ export class Workload {
       this.#ctx.ledger.outcome(op, 'no answer: still pending when the run ended', undefined)
       return
     }
-    this.#account(identity, op, prepared, session, startMs, endMs, aborted && !gaveUp && answer === undefined ? 'aborted' : answer ?? failure as { code: string })
+    this.#account(identity, op, prepared, session, startMs, endMs, aborted && !gaveUp && answer === undefined ? 'aborted' : answer ?? failure as { code: string }, arrivals)
   }
 
   #prepare (identity: SoakIdentity, op: Exclude<Op, 'login'>, session: CookieSession | undefined): Prepared {
@@ -307,7 +309,7 @@ export class Workload {
       method: 'POST', path: '/rest/auth/1/session', headers: {}, body: undefined, chunked: false, app: undefined,
       soakId: undefined, issueKey: undefined, abort: 'none', abortAfterMs: 0
     }
-    this.#account(identity, 'login', login, undefined, startMs, endMs, answer)
+    this.#account(identity, 'login', login, undefined, startMs, endMs, answer, [])
     if (!('status' in answer) || answer.status !== 200) return undefined
     const fromCookie = sessionFromSetCookie(answer.headers['set-cookie'])
     let id = fromCookie
@@ -326,7 +328,8 @@ export class Workload {
   }
 
   /** Every check that can be made on one answer, then the outcome and latency. */
-  #account (identity: SoakIdentity, op: Op, p: Prepared, session: CookieSession | undefined, startMs: number, endMs: number, result: Answer | { code: string } | 'aborted'): void {
+  /** `arrivals`: when the proxy's attempts for this request reached Jira (ms since the run started). */
+  #account (identity: SoakIdentity, op: Op, p: Prepared, session: CookieSession | undefined, startMs: number, endMs: number, result: Answer | { code: string } | 'aborted', arrivals: number[]): void {
     const { ledger, faults } = this.#ctx
     const task = p.soakId === undefined ? undefined : ledger.tasks.get(p.soakId)
     const upload = p.issueKey === undefined ? undefined : ledger.uploads.get(p.issueKey)
@@ -383,7 +386,7 @@ export class Workload {
     }
 
     if (status === 401) {
-      const judged = this.#judge401(identity, op, p, session, startMs, endMs, seenAs, spec, text, where)
+      const judged = this.#judge401(identity, op, p, session, startMs, endMs, seenAs, spec, text, where, arrivals)
       label = judged.label
       ledger.check('no-fixable-401', judged.failure)
     } else {
@@ -421,7 +424,7 @@ export class Workload {
    * impossible to get (system/auth broken, Jira down) overlapped the request. Anything else is a
    * 401 the proxy could have fixed. Returns the outcome label and, for a violation, a sentence.
    */
-  #judge401 (identity: SoakIdentity, op: Op, p: Prepared, session: CookieSession | undefined, startMs: number, endMs: number, seenAs: string | undefined, spec: { code: string } | undefined, text: string, where: string): { label: string, failure?: string } {
+  #judge401 (identity: SoakIdentity, op: Op, p: Prepared, session: CookieSession | undefined, startMs: number, endMs: number, seenAs: string | undefined, spec: { code: string } | undefined, text: string, where: string, arrivals: number[]): { label: string, failure?: string } {
     const { faults } = this.#ctx
     if (identity.kind === 'cookie' && spec === undefined && session !== undefined) {
       // Jira's (or BigPicture's) own 401 to a cookie client: right if its session was killed.
@@ -442,17 +445,29 @@ export class Workload {
       return { label: '401 UNEXPECTED: login refused', failure: `${where}: login through the proxy answered 401: ${text.slice(0, 120)}` }
     }
     if (spec !== undefined && faults.refreshBlocked(startMs, endMs)) return { label: `401 ${spec.code} during a refresh-blocking fault` }
-    // The proxy refreshes and replays once. A revocation or session kill that lands while the
-    // request is under way can hit the replay too (or a streamed body's only attempt): fixing that
-    // would take a second retry, which the SPEC forbids.
-    const hit = faults.log.find((f) => f.startMs >= startMs && f.startMs <= endMs &&
+    // The proxy refreshes and replays once. A revocation or session kill that lands after the first
+    // attempt reached Jira can hit the replay too, and one that lands before a streamed body's only
+    // attempt reaches Jira cannot be undone: fixing either would take a second retry, which the SPEC
+    // forbids. Where the attempts reached Jira is known (the simulator saw them), so this excuses
+    // exactly those cases and not a proxy that relayed a 401 without replaying.
+    const streamedBody = p.body !== undefined && p.body.length > this.#ctx.options.maxReplayBodyBytes
+    const first = arrivals[0]
+    const last = arrivals[arrivals.length - 1]
+    // Jira checks the token after its latency: a spike moves the check up to that much later.
+    const lag = faults.overlapping(startMs, endMs, (k) => k.name === 'latency-spike').length > 0 ? LATENCY_SPIKE_MS : 0
+    const window: [number, number] | undefined = first === undefined || last === undefined
+      ? undefined
+      : arrivals.length >= 2 ? [first, last + lag] : streamedBody ? [startMs, first + lag] : undefined
+    const hit = window === undefined ? undefined : faults.log.find((f) => f.startMs >= window[0] && f.startMs <= window[1] &&
       f.events.some((e) => e.users === undefined || e.users.includes(identity.user)))
-    if (spec === undefined && hit !== undefined) return { label: `401 relayed: ${hit.name} struck during the request` }
+    if (spec === undefined && hit !== undefined) {
+      return { label: `401 relayed: ${hit.name} struck ${arrivals.length >= 2 ? 'between the attempt and its replay' : 'before the streamed body reached Jira'}` }
+    }
     const overlapping = faults.overlapping(startMs, endMs, () => true).map((f) => f.name)
     const recent = faults.log.filter((f) => f.endMs === f.startMs && f.startMs <= endMs && f.startMs >= startMs - 10_000).map((f) => `${f.name}@${(f.startMs / 1000).toFixed(2)}s`)
-    const streamed = p.body !== undefined && p.body.length > this.#ctx.options.maxReplayBodyBytes
-    const failure = `${where}${streamed ? ` (body ${p.body?.length} B > MAX_REPLAY_BODY_BYTES, streamed)` : ''}: 401 ${spec === undefined ? `relayed from ${seenAs === 'anonymous' ? 'Jira (anonymous)' : `BigPicture (X-AUSERNAME ${String(seenAs)})`}` : `{code: ${spec.code}}`}; faults in window: [${overlapping.join(', ')}], instant faults in the 10 s before: [${recent.join(', ')}]; body: ${text.slice(0, 100)}`
-    return { label: `401 UNEXPECTED: ${spec?.code ?? (seenAs === 'anonymous' ? 'Jira anonymous' : 'BigPicture token refused')}${streamed ? ' (streamed body)' : ''}`, failure }
+    const attempts = `reached Jira ${arrivals.length} time(s)${arrivals.length === 0 ? '' : ` at ${arrivals.map((a) => (a / 1000).toFixed(2)).join(', ')} s`}`
+    const failure = `${where}${streamedBody ? ` (body ${p.body?.length} B > MAX_REPLAY_BODY_BYTES, streamed)` : ''}: 401 ${spec === undefined ? `relayed from ${seenAs === 'anonymous' ? 'Jira (anonymous)' : `BigPicture (X-AUSERNAME ${String(seenAs)})`}` : `{code: ${spec.code}}`}, ${attempts}; faults in window: [${overlapping.join(', ')}], instant faults in the 10 s before: [${recent.join(', ')}]; body: ${text.slice(0, 100)}`
+    return { label: `401 UNEXPECTED: ${spec?.code ?? (seenAs === 'anonymous' ? 'Jira anonymous' : 'BigPicture token refused')}${streamedBody ? ' (streamed body)' : ''}`, failure }
   }
 }
 
