@@ -124,12 +124,7 @@ export class Monitor {
   async counters (): Promise<Record<string, number>> {
     const out: Record<string, number> = {}
     try {
-      const res = await request(`${this.#url}/_proxy/metrics`, {
-        dispatcher: this.#agent as Dispatcher,
-        headersTimeout: HEALTH_TIMEOUT_MS,
-        bodyTimeout: HEALTH_TIMEOUT_MS
-      })
-      const text = await res.body.text()
+      const { text } = await this.#metrics()
       for (const line of text.split('\n')) {
         const match = /^(bigpicture_proxy_(?:requests|token_calls|retries|coalesced_waiters)_total(?:\{[^}]*\})?)\s+([0-9.e+-]+)$/.exec(line)
         if (match !== null) out[match[1] as string] = Number(match[2])
@@ -140,17 +135,22 @@ export class Monitor {
     return out
   }
 
+  /** One scrape of the proxy's `/_proxy/metrics`. */
+  async #metrics (): Promise<{ status: number, text: string }> {
+    const res = await request(`${this.#url}/_proxy/metrics`, {
+      dispatcher: this.#agent as Dispatcher,
+      headersTimeout: HEALTH_TIMEOUT_MS,
+      bodyTimeout: HEALTH_TIMEOUT_MS
+    })
+    return { status: res.statusCode, text: await res.body.text() }
+  }
+
   async #heap (): Promise<number | undefined> {
     if (this.#heapExported === false) return undefined
     try {
-      const res = await request(`${this.#url}/_proxy/metrics`, {
-        dispatcher: this.#agent as Dispatcher,
-        headersTimeout: HEALTH_TIMEOUT_MS,
-        bodyTimeout: HEALTH_TIMEOUT_MS
-      })
-      const text = await res.body.text()
-      const match = res.statusCode === 200 ? HEAP_METRIC.exec(text) : null
-      if (res.statusCode === 200) this.#heapExported = match !== null
+      const { status, text } = await this.#metrics()
+      const match = status === 200 ? HEAP_METRIC.exec(text) : null
+      if (status === 200) this.#heapExported = match !== null
       return match === null ? undefined : Number(match[1])
     } catch {
       return undefined

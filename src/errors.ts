@@ -70,28 +70,22 @@ const TIMEOUT_CODES = new Set([
  */
 export function mapTransportError (err: unknown): ProxyError {
   if (err instanceof ProxyError) return err
-  const code = errorCode(err)
-  if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new ProxyError('UPSTREAM_TIMEOUT', 'Jira did not answer in time.', { cause: err })
-  }
+  if (isTimeout(err)) return new ProxyError('UPSTREAM_TIMEOUT', 'Jira did not answer in time.', { cause: err })
   return new ProxyError('UPSTREAM_UNREACHABLE', 'Jira could not be reached.', { cause: err })
 }
 
-function errorCode (err: unknown): string | undefined {
+/**
+ * Whether the error, or one it wraps (reply-from wraps undici's), is a timeout: an undici or
+ * reply-from timeout code, or an AbortSignal.timeout() firing (a DOMException named TimeoutError).
+ */
+function isTimeout (err: unknown): boolean {
   let current: unknown = err
-  // An AbortSignal.timeout() firing: a DOMException named TimeoutError, possibly wrapped.
-  for (let c: unknown = err, depth = 0; depth < 3 && c !== null && typeof c === 'object'; depth++) {
-    if ((c as { name?: unknown }).name === 'TimeoutError') return 'ETIMEDOUT'
-    c = (c as { cause?: unknown }).cause
-  }
-  // reply-from wraps undici's error; the first code that names a timeout decides.
   for (let depth = 0; depth < 3 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return code
+    const { code, name } = current as { code?: unknown, name?: unknown }
+    if (name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) return true
     current = (current as { cause?: unknown }).cause
   }
-  const top = (err as { code?: unknown } | null)?.code
-  return typeof top === 'string' ? top : undefined
+  return false
 }
 
 /** The refusal a caller gets on a BigPicture route when it may not use the service identity. */
