@@ -17,6 +17,15 @@ export function createControl (state: SimulatorState, server: SimulatorServer): 
     setAuthMode: (mode) => { state.authMode = mode },
     setReauthMode: (mode) => { state.reauthMode = mode },
     setLatency: (ms) => { state.latencyMs = Math.max(0, ms) },
+    holdTokenAnswers: () => {
+      let release = (): void => {}
+      const held = new Promise<void>((resolve) => { release = resolve })
+      state.tokenAnswersHeld = held
+      return () => {
+        if (state.tokenAnswersHeld === held) state.tokenAnswersHeld = undefined
+        release()
+      }
+    },
     setBasicAuthDisabled: (disabled) => { state.basicAuthDisabled = disabled },
     setDown: (down) => server.setDown(down),
     resetCaptcha: (user) => state.logins.reset(user),

@@ -22,6 +22,8 @@ export interface SimulatorState {
   authMode: AuthMode
   reauthMode: ReauthMode
   latencyMs: number
+  /** While set, system/auth and system/reauth issue their tokens, then wait for it to settle. */
+  tokenAnswersHeld: Promise<void> | undefined
   nextId: number
   /** Base URL including the context path, once listening (used for the CAPTCHA login URL). */
   baseUrl: string
@@ -52,6 +54,7 @@ export function createState (options: SimulatorOptions): SimulatorState {
     authMode: 'ok',
     reauthMode: 'ok',
     latencyMs: 0,
+    tokenAnswersHeld: undefined,
     nextId: 10000,
     baseUrl: ''
   }

@@ -42,6 +42,12 @@ export interface SimulatorControl {
   setReauthMode(mode: ReauthMode): void
   /** Delay before answering every request. */
   setLatency(ms: number): void
+  /**
+   * From now on system/auth and system/reauth issue their tokens at once but hold the answers
+   * until the returned function is called: an answer still on its way while Jira moves on (a
+   * revocation landing after the token was issued, before the proxy has it).
+   */
+  holdTokenAnswers(): () => void
   setBasicAuthDisabled(disabled: boolean): void
   /** true: stop listening and destroy sockets; false: listen again on the same port. */
   setDown(down: boolean): Promise<void>

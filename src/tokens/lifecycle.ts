@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import { ProxyError } from '../errors.js'
 import { shortKey } from '../identity/hash.js'
@@ -30,6 +31,19 @@ export interface TokenManagerOptions {
   now?: () => number
 }
 
+/** Why a refresh flies. */
+interface Ask {
+  /** The token that must not come back (refused, or too close to expiry). */
+  failed: string | undefined
+  /** BigPicture refused a token: no falling back to a cached one if the refresh fails. */
+  rejected: boolean
+  /** Straight to `system/auth`: a token for a body sent once. */
+  viaAuth: boolean
+}
+
+/** Refused tokens remembered with when the proxy first heard of the refusal (bounded; refusals are rare). */
+const REFUSALS_REMEMBERED = 1024
+
 /** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
 const DEAD_SESSION_MS = 30_000
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
@@ -52,6 +66,14 @@ export class TokenManager {
   readonly #deadUntil = new WeakMap<IdentityTokens, number>()
   /** Cookies never seen before cost Jira a call each: bounded so junk cookies cannot flood it. */
   readonly #newSessions: TokenBucket
+  /**
+   * Orders refreshes and refusals: a step is taken when a refresh starts and when a refusal is
+   * first heard of. A token fetched by a refresh that started after a refusal was heard of was
+   * issued after whatever caused it.
+   */
+  #seq = 0
+  /** Refused tokens, with the step at which the proxy first heard of the refusal. */
+  readonly #refused = new LRUCache<string, number>({ max: REFUSALS_REMEMBERED })
 
   constructor (options: TokenManagerOptions) {
     this.#client = options.client
@@ -88,19 +110,49 @@ export class TokenManager {
       entry.apps[app] = t
     }
     trace.refreshed = true
-    if (t.flight === undefined) return this.#fly(identity, entry, app, t, failed, trace, rejected)
-    this.#metrics.coalesced.inc()
-    if (!rejected) return t.flight
-    // A flight started by someone else may hand back the very token BigPicture just refused us
-    // (it was still valid by `exp` for them): then refresh once more, on our own terms.
-    const tokens = t
-    return t.flight.then((token) => token !== failed ? token : (tokens.flight ?? this.#fly(identity, entry, app, tokens, failed, trace, true)))
+    if (rejected) return this.#replace(identity, entry, app, t, failed, trace)
+    if (t.flight !== undefined) {
+      this.#metrics.coalesced.inc()
+      return t.flight
+    }
+    // Someone refreshed while we were deciding to: use theirs.
+    if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.refreshAt) return Promise.resolve(t.authentication)
+    return this.#fly(identity, entry, app, t, { failed, rejected: false, viaAuth: false }, trace)
   }
 
-  #fly (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean, viaAuth = false): Promise<string | undefined> {
-    const flight: Promise<string | undefined> = this.#acquire(identity, entry, app, t, failed, trace, rejected, viaAuth)
+  /**
+   * BigPicture refused `failed`. What killed it (a revocation, a dead session) happened before we
+   * first heard of the refusal, so only a token fetched by a refresh that started after that moment
+   * is sure to outlive it; one started earlier (near expiry, for an upload) may hand back a token
+   * issued just before the revocation, and the one replay must not be spent on it.
+   */
+  async #replace (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace): Promise<string | undefined> {
+    let heard = failed === undefined ? undefined : this.#refused.get(failed)
+    if (heard === undefined) {
+      heard = ++this.#seq
+      if (failed !== undefined) this.#refused.set(failed, heard)
+    }
+    // Requests arriving from now on wait for the successor instead of sending a dead token.
+    if (failed !== undefined && t.authentication === failed) t.refreshAt = 0
+    for (;;) {
+      const current = t.authentication
+      if (current !== undefined && current !== failed && t.issuedSeq > heard && this.#now() < t.refreshAt) return current
+      if (t.flight === undefined) return await this.#fly(identity, entry, app, t, { failed, rejected: true, viaAuth: false }, trace)
+      if (t.flightSeq > heard) {
+        this.#metrics.coalesced.inc()
+        return await t.flight
+      }
+      // Let the earlier refresh land (its failure is ours too), then look again.
+      await t.flight
+    }
+  }
+
+  #fly (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, trace: Trace): Promise<string | undefined> {
+    const seq = ++this.#seq
+    const flight: Promise<string | undefined> = this.#acquire(identity, entry, app, t, ask, seq, trace)
       .finally(() => { if (t.flight === flight) t.flight = undefined })
     t.flight = flight
+    t.flightSeq = seq
     return flight
   }
 
@@ -120,7 +172,7 @@ export class TokenManager {
     // Let a refresh already under way land first, then ask anew.
     if (t.flight !== undefined) await t.flight.catch(() => undefined)
     trace.refreshed = true
-    return this.#fly(identity, entry, app, t, t.authentication, trace, true, true)
+    return this.#fly(identity, entry, app, t, { failed: t.authentication, rejected: true, viaAuth: true }, trace)
   }
 
   /** The proxy's Jira session for an identity it logs in for, logging in if there is none. */
@@ -142,16 +194,15 @@ export class TokenManager {
     }
   }
 
-  async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace, rejected: boolean, viaAuth: boolean): Promise<string | undefined> {
-    // Someone refreshed while we were deciding to: use theirs.
-    if (!viaAuth && t.authentication !== undefined && t.authentication !== failed && this.#now() < t.refreshAt) return t.authentication
+  async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
+    const { failed, rejected, viaAuth } = ask
     try {
       if (!viaAuth && t.refresh !== undefined && this.#now() < t.refreshExpiresAt) {
         try {
           const r = await this.#client.reauth(this.#apps[app] as string, t.refresh)
           if (r.ok) {
             this.#log.debug({ identity: label(identity), app: this.#apps[app] }, 'token refreshed with reauth')
-            return this.#store(t, r.tokens)
+            return this.#store(t, r.tokens, seq)
           }
           this.#log.info({ identity: label(identity), app: this.#apps[app] }, 'refresh token rejected; asking system/auth')
           t.refresh = undefined
@@ -161,7 +212,7 @@ export class TokenManager {
           this.#log.warn({ identity: label(identity), app: this.#apps[app], reason: (err as Error).message }, 'reauth failed; asking system/auth')
         }
       }
-      return await this.#authenticate(identity, entry, app, t, trace)
+      return await this.#authenticate(identity, entry, app, t, seq, trace)
     } catch (err) {
       // Login refusals were logged where they happened; the rest is news.
       const code = (err as ProxyError).code
@@ -175,7 +226,7 @@ export class TokenManager {
     }
   }
 
-  async #authenticate (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, trace: Trace): Promise<string | undefined> {
+  async #authenticate (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, seq: number, trace: Trace): Promise<string | undefined> {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
       if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
@@ -185,7 +236,7 @@ export class TokenManager {
       const r = await this.#client.auth(name, identity.sessionId)
       if (r.ok) {
         this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
-        return this.#store(t, r.tokens)
+        return this.#store(t, r.tokens, seq)
       }
       this.#log.info({ identity: label(identity), app: name }, "the caller's Jira session is not valid; Jira's 401 goes back to it")
       this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
@@ -205,7 +256,7 @@ export class TokenManager {
     }
     if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
     this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
-    return this.#store(t, r.tokens)
+    return this.#store(t, r.tokens, seq)
   }
 
   async #session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<{ id: string, fresh: boolean }> {
@@ -256,8 +307,9 @@ export class TokenManager {
     throw err
   }
 
-  #store (t: AppTokens, issued: IssuedTokens): string {
+  #store (t: AppTokens, issued: IssuedTokens, seq: number): string {
     const now = this.#now()
+    t.issuedSeq = seq
     const exp = readJwtExpiry(issued.authentication)
     t.authentication = issued.authentication
     t.authExpiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)

@@ -9,8 +9,15 @@ export interface AppTokens {
   refreshAt: number
   refresh: string | undefined
   refreshExpiresAt: number
+  /**
+   * When the refresh that fetched `authentication` started, as a step of the manager's sequence:
+   * Jira issued the token after every event numbered lower (see `TokenManager`).
+   */
+  issuedSeq: number
   /** The refresh in flight, shared by every request that needs it (single flight). */
   flight: Promise<string | undefined> | undefined
+  /** When `flight` started, on the same sequence. */
+  flightSeq: number
 }
 
 /** Everything the proxy holds for one identity. */
@@ -76,5 +83,5 @@ function emptyIdentity (apps: number): IdentityTokens {
 }
 
 export function emptyAppTokens (): AppTokens {
-  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, refresh: undefined, refreshExpiresAt: 0, flight: undefined }
+  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, refresh: undefined, refreshExpiresAt: 0, issuedSeq: 0, flight: undefined, flightSeq: 0 }
 }

@@ -1,5 +1,5 @@
-import t from 'tap'
-import { BP, call } from '../helpers/clients.js'
+import t, { type Test } from 'tap'
+import { BP, call, sleep } from '../helpers/clients.js'
 import { cookieSession } from '../helpers/session.js'
 
 t.test('server-side revocation of the authentication token: reauth and a transparent retry', async (t) => {
@@ -33,4 +33,62 @@ t.test('when every refresh path fails the 401 reaches the caller after one retry
   t.equal(sim.stats.rejectedTokens, 1, 'one request reached BigPicture')
   t.equal(sim.stats.calls.reauth, 1)
   t.equal(sim.stats.calls.auth, 2)
+})
+
+/** Polls until `ready()` holds: the simulator's counters say a step has happened. */
+async function until (ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ready(); i++) await sleep(10)
+  if (!ready()) throw new Error('the awaited step never happened')
+}
+
+// A streamed upload asks system/auth for a fresh token; its answer is held until after a
+// revocation, so the token it brings back is already dead when it arrives.
+async function uploadWithHeldToken (t: Test) {
+  const scene = await cookieSession(t, {}, { MAX_REPLAY_BODY_BYTES: String(1024) })
+  const { sim, proxy, cookie } = scene
+  t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
+  const release = sim.control.holdTokenAnswers()
+  t.teardown(release)
+  const upload = fetch(`${proxy.url}${BP}/box/1/task`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'large', notes: 'z'.repeat(8192) })
+  }).then(async (res) => { await res.arrayBuffer(); return res.status })
+  await until(() => sim.stats.calls.auth === 2)
+  sim.control.revokeAllTokens()
+  return { ...scene, release, upload }
+}
+
+t.test('a refusal heard while an earlier refresh is still out waits for it, then refreshes anew', async (t) => {
+  const { sim, proxy, cookie, release, upload } = await uploadWithHeldToken(t)
+  // Sent with the old token, refused: the refresh in flight started before the revocation.
+  const victim = call(`${proxy.url}${BP}/box`, { headers: { cookie } })
+  await until(() => sim.stats.rejectedTokens === 1)
+  release()
+  t.equal((await victim).status, 200, 'the one replay carries a token issued after the revocation')
+  t.equal(await upload, 401, 'the upload, sent once with the token issued before the revocation, is refused')
+  t.equal(sim.stats.rejectedTokens, 2, 'the victim once and the upload once: no replay refused')
+})
+
+t.test('a refusal heard after an earlier refresh landed does not take that refresh\'s token', async (t) => {
+  const { sim, proxy, cookie, release, upload } = await uploadWithHeldToken(t)
+  // The old token reaches Jira late: the held refresh lands at the proxy while it travels.
+  sim.control.setLatency(300)
+  const victim = call(`${proxy.url}${BP}/box`, { headers: { cookie } })
+  await sleep(100)
+  release()
+  t.equal(await upload, 401)
+  t.equal((await victim).status, 200, 'the token that landed meanwhile predates the revocation: not used for the replay')
+  t.equal(sim.stats.rejectedTokens, 2, 'the victim once and the upload once: no replay refused')
+})
+
+t.test('a storm of refusals of one token costs one refresh', async (t) => {
+  const { sim, proxy, cookie } = await cookieSession(t)
+  t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
+  sim.control.revokeAuthTokens()
+  sim.control.setLatency(50)
+  const answers = await Promise.all(Array.from({ length: 20 }, () => call(`${proxy.url}${BP}/box`, { headers: { cookie } })))
+  t.same(answers.map((a) => a.status), Array(20).fill(200))
+  t.equal(sim.stats.calls.reauth, 1, 'every refused request waited for the refresh the first refusal started')
+  t.equal(sim.stats.calls.auth, 1)
 })

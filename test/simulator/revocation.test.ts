@@ -42,3 +42,23 @@ t.test('revokeAuthTokens(user) touches only that user', async (t) => {
   const fresh = await tokensFor(sim, alice)
   t.equal((await bigPicture(sim, '/box', alice, fresh.authentication)).status, 200)
 })
+
+t.test('holdTokenAnswers: tokens are issued at once, answered on release, and a revocation in between kills them', async (t) => {
+  const sim = await startSimulator(t)
+  const id = await login(sim, 'alice', 'alice-secret')
+  const { refresh } = await tokensFor(sim, id)
+  const release = sim.control.holdTokenAnswers()
+  let answered = false
+  const held = Promise.all([tokensFor(sim, id), reauth(sim.url, refresh).then(async (r) => await r.json() as { authentication: string })])
+    .finally(() => { answered = true })
+  for (let i = 0; i < 200 && (sim.stats.calls.auth ?? 0) + (sim.stats.calls.reauth ?? 0) < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.notOk(answered, 'both answers are held')
+  sim.control.revokeAllTokens()
+  release()
+  const [fromAuth, fromReauth] = await held
+  t.equal((await bigPicture(sim, '/box', id, fromAuth.authentication)).status, 401, 'issued before the revocation')
+  t.equal((await bigPicture(sim, '/box', id, fromReauth.authentication)).status, 401)
+  const after = await tokensFor(sim, id)
+  t.equal((await bigPicture(sim, '/box', id, after.authentication)).status, 200, 'answers flow again after release')
+})

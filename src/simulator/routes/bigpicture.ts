@@ -18,7 +18,7 @@ const BOXES = [
 ]
 
 /** `GET /rest/{app}/1.0/system/auth`: a token pair for whoever Jira says is calling. */
-export function authRoute (ctx: RequestContext, app: string): void {
+export async function authRoute (ctx: RequestContext, app: string): Promise<void> {
   const { state, req, res } = ctx
   if (state.authMode === 'anonymous') {
     // Jira ignored the credentials: a 200 that carries nothing.
@@ -33,14 +33,14 @@ export function authRoute (ctx: RequestContext, app: string): void {
   if (identity === null) return sendJson(res, 401, { message: 'User is not authenticated' })
   if (state.authMode === 'garbage') return sendText(res, 200, '<html>Oops</html>', 'text/html;charset=UTF-8')
   if (state.authMode === 'error500') return sendJson(res, 500, { message: 'Internal server error' })
-  sendJson(res, 200, {
+  await sendTokens(ctx, {
     authentication: state.tokens.issue('auth', identity.user, identity.session.id, app),
     refresh: state.tokens.issue('refresh', identity.user, identity.session.id, app)
   })
 }
 
 /** `GET /rest/{app}/1.0/system/reauth`: a new authentication token for a raw refresh token. */
-export function reauthRoute (ctx: RequestContext, app: string): void {
+export async function reauthRoute (ctx: RequestContext, app: string): Promise<void> {
   const { state, req, res } = ctx
   const identity = resolveIdentity(state, req, res, true)
   if (identity === 'answered') return countCall(state.stats, 'reauth')
@@ -50,7 +50,13 @@ export function reauthRoute (ctx: RequestContext, app: string): void {
   if (req.method !== 'GET') return sendMethodNotAllowed(res)
   if (state.reauthMode === 'error500') return sendJson(res, 500, { message: 'Internal server error' })
   if (state.reauthMode === 'fail' || claims === undefined) return sendJson(res, 401, INVALID_TOKEN)
-  sendJson(res, 200, { authentication: state.tokens.issue('auth', claims.sub, claims.sid, app) })
+  await sendTokens(ctx, { authentication: state.tokens.issue('auth', claims.sub, claims.sid, app) })
+}
+
+/** Sends freshly issued tokens, after any hold the test put on token answers. */
+async function sendTokens (ctx: RequestContext, tokens: { authentication: string, refresh?: string }): Promise<void> {
+  if (ctx.state.tokenAnswersHeld !== undefined) await ctx.state.tokenAnswersHeld
+  sendJson(ctx.res, 200, tokens)
 }
 
 /**
