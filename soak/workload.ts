@@ -44,6 +44,8 @@ const ABORT_PROBABILITY = 0.03
  * sending included, so a stuck connection cannot hold its memory for the rest of a long run).
  */
 const CLIENT_TIMEOUT_MS = 60_000
+/** How long a killed Jira session may go unnoticed by the proxy while other requests find out. */
+const SESSION_NEWS_MS = 1000
 const GAVE_UP = 'CLIENT_GAVE_UP_AFTER_60_S'
 
 type AbortMode = 'none' | 'while-sending' | 'while-waiting'
@@ -458,8 +460,13 @@ export class Workload {
     const window: [number, number] | undefined = first === undefined || last === undefined
       ? undefined
       : arrivals.length >= 2 ? [first, last + lag] : streamedBody ? [startMs, first + lag] : undefined
-    const hit = window === undefined ? undefined : faults.log.find((f) => f.startMs >= window[0] && f.startMs <= window[1] &&
-      f.events.some((e) => e.users === undefined || e.users.includes(identity.user)))
+    // On a plain Jira route nothing proves the proxy's session alive before a streamed upload: it
+    // hears of a killed session only from another request's 401, so a kill just before the upload
+    // started cannot have been known either.
+    const unheard = streamedBody && op === 'upload' ? SESSION_NEWS_MS : 0
+    const hit = window === undefined ? undefined : faults.log.find((f) => f.startMs <= window[1] &&
+      f.events.some((e) => (e.users === undefined || e.users.includes(identity.user)) &&
+        f.startMs >= window[0] - (e.kind === 'expire-sessions' ? unheard : 0)))
     if (spec === undefined && hit !== undefined) {
       return { label: `401 relayed: ${hit.name} struck ${arrivals.length >= 2 ? 'between the attempt and its replay' : 'before the streamed body reached Jira'}` }
     }
