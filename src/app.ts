@@ -12,6 +12,7 @@ import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture
 import { createJiraDispatcher } from './proxy/dispatcher.js'
 import { proxyRoutes } from './proxy/passthrough.js'
 import { createBrowserGuard } from './proxy/guard.js'
+import { closeAfterBody } from './proxy/linger.js'
 import type { ResponseRewrite } from './proxy/headers.js'
 import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
@@ -102,8 +103,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, request, reply) => {
     // Answering before the caller's body has fully arrived: the rest of it would be read as the
-    // next request on this connection (or the next request as the rest of it). Close instead.
-    if (!request.raw.complete) reply.header('connection', 'close')
+    // next request on this connection (or the next request as the rest of it). Close once the
+    // client has finished sending.
+    if (!request.raw.complete) closeAfterBody(request.raw, reply.header.bind(reply))
     if (err instanceof ProxyError) {
       // Expected refusals are told by the access-log line (its `code`); only a cause is news here.
       if (request.ctx !== null) request.ctx.errorCode = err.code

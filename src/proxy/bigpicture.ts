@@ -7,6 +7,7 @@ import type { Metrics } from '../ops/metrics.js'
 import type { TokenManager, Trace } from '../tokens/lifecycle.js'
 import type { IdentityTokens, TokenStore } from '../tokens/store.js'
 import { type HeldBody, holdBody } from './body.js'
+import { closeAfterBody } from './linger.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
 
 export interface BigPictureRouteOptions {
@@ -76,7 +77,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     reply.headers(toClientHeaders(res.headers, identity.kind === 'service' ? rewriteForService : rewrite))
     // Jira answered before the caller finished sending (a refusal of a streamed upload): the
     // connection cannot be reused, or the rest of the body would be read as the next request.
-    if (!reply.request.raw.complete) reply.header('connection', 'close')
+    if (!reply.request.raw.complete) closeAfterBody(reply.request.raw, reply.header.bind(reply))
     return reply.send(res.body)
   }
 

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { connect } from 'node:net'
+import t from 'tap'
+import { basic } from '../helpers/clients.js'
+import { startProxy } from '../helpers/proxy.js'
+import { startSimulator } from '../helpers/simulator.js'
+
+// A client that sends its whole body before it reads (Python's http.client, urllib, requests)
+// must get the proxy's early answer to a large upload, not a broken pipe: the proxy answers,
+// reads and drops the rest of the body, and only then closes.
+
+const MiB = 1024 * 1024
+const TASK = '/rest/softwareplant-bigpicture/1.0/box/1/task'
+
+const SCRIPT = String.raw`
+import http.client, json, sys
+port, size, chunked, auth = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "chunked", sys.argv[4]
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+headers = {"Content-Type": "application/json", "Authorization": auth}
+block = b"x" * 65536
+def blocks():
+    for _ in range(size // len(block)):
+        yield block
+try:
+    if chunked:
+        conn.request("POST", sys.argv[5], body=blocks(), headers=headers, encode_chunked=True)
+    else:
+        conn.request("POST", sys.argv[5], body=block * (size // len(block)), headers=headers)
+    res = conn.getresponse()
+    print(json.dumps({"status": res.status, "connection": res.getheader("Connection"), "body": res.read().decode()}))
+except OSError as err:
+    print(json.dumps({"error": type(err).__name__}))
+`
+
+const pythonMissing = await new Promise<boolean>((resolve) => {
+  const probe = spawn('python3', ['--version'], { stdio: 'ignore' })
+  probe.on('error', () => resolve(true))
+  probe.on('exit', (code) => resolve(code !== 0))
+})
+
+async function python (args: string[]): Promise<Record<string, unknown>> {
+  const child = spawn('python3', ['-c', SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8') })
+  await once(child, 'exit')
+  return JSON.parse(out) as Record<string, unknown>
+}
+
+async function brokenAuth (t: Parameters<typeof startSimulator>[0]) {
+  const sim = await startSimulator(t)
+  const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024) })
+  sim.control.setAuthMode('error500')
+  const port = new URL(proxy.url).port
+  return { sim, proxy, port }
+}
+
+for (const framing of ['content-length', 'chunked']) {
+  t.test(`python http.client, 32 MiB ${framing} upload refused early: it reads the 502`, { skip: pythonMissing ? 'python3 is not installed' : false }, async (t) => {
+    const { proxy, port } = await brokenAuth(t)
+    const answers = await Promise.all([1, 2, 3].map(async () => await python([port, String(32 * MiB), framing, basic('alice', 'alice-secret'), TASK])))
+    for (const answer of answers) {
+      t.equal(answer.status, 502, `answered, not ${String(answer.error)}`)
+      t.equal(answer.connection, 'close')
+      t.match(String(answer.body), /"code":"BIGPICTURE_AUTH_FAILED"/)
+    }
+    // The proxy still serves: the sockets it lingered on are gone, nothing else is stuck.
+    const res = await fetch(`${proxy.url}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
+    t.equal(res.status, 200)
+    await res.arrayBuffer()
+  })
+}
+
+t.test('after the early answer the proxy reads and drops the rest of the body, then closes once the client is done', async (t) => {
+  const { port } = await brokenAuth(t)
+  const size = 16 * MiB
+  // Half-open, as HTTP clients are: the proxy's FIN after its answer does not stop the writing.
+  const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true })
+  await once(socket, 'connect')
+  let received = ''
+  socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
+  let failed: Error | undefined
+  socket.on('error', (err) => { failed = err })
+  const closed = once(socket, 'close')
+  socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`)
+  // The whole body, without looking at the answer, as a send-then-read client does.
+  const block = Buffer.alloc(64 * 1024, 0x78)
+  for (let sent = 0; sent < size && failed === undefined; sent += block.length) {
+    if (!socket.write(block)) await Promise.race([once(socket, 'drain'), closed])
+  }
+  socket.end()
+  await closed
+  t.equal(failed, undefined, 'every byte of the body was taken, none reset')
+  t.match(received, /^HTTP\/1\.1 502 /, 'the answer was there to read')
+  t.match(received, /connection: close/i)
+  t.match(received, /BIGPICTURE_AUTH_FAILED/)
+})
