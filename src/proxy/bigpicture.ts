@@ -77,7 +77,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     reply.headers(toClientHeaders(res.headers, identity.kind === 'service' ? rewriteForService : rewrite))
     // Jira answered before the caller finished sending (a refusal of a streamed upload): the
     // connection cannot be reused, or the rest of the body would be read as the next request.
-    if (!reply.request.raw.complete) closeAfterBody(reply.request.raw, reply.header.bind(reply))
+    if (!reply.request.raw.complete) closeAfterBody(reply)
     return reply.send(res.body)
   }
 

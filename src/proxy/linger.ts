@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 
@@ -17,9 +18,11 @@ const lingering = new WeakSet<Socket>()
  * close: send the answer and a FIN, read and drop what still comes, and close when the client
  * stops (its FIN, 5 s without a byte, or 30 s in all).
  */
-export function closeAfterBody (req: IncomingMessage, setHeader: (name: string, value: string) => unknown): void {
-  setHeader('connection', 'close')
-  const socket = req.socket as Socket | null
+export function closeAfterBody (reply: FastifyReply): void {
+  reply.header('connection', 'close')
+  const req = reply.request.raw
+  // The answer's socket: a request body that undici gave up on has had its `socket` taken away.
+  const socket = reply.raw.socket
   if (socket === null || lingering.has(socket)) return
   lingering.add(socket)
   // node:http ends a `Connection: close` exchange with `socket.destroySoon()` once the answer is
@@ -46,8 +49,16 @@ function lingeringClose (socket: Socket, req: IncomingMessage): void {
     clearInterval(idle)
   })
   socket.end()
-  // The answer is out: whatever was to take the body (a pipe toward Jira) is done with it, and
-  // node:http reads the rest into the request, which drops it.
-  req.unpipe()
-  req.resume()
+  // The answer is out, and whatever was taking the body (a request toward Jira that Jira cut
+  // short) is done with it, or destroyed it. node:http drops the rest of a body nobody reads
+  // once it is told the request is dumped (what it does itself to a request no one ever read);
+  // its parser then takes the bytes off the socket again, which a stalled reader had paused.
+  dump(req)
+  socket.resume()
+}
+
+/** `IncomingMessage#_dump`: node:http's own "drop the rest of this body" (there since Node 0.x). */
+function dump (req: IncomingMessage): void {
+  const own = (req as IncomingMessage & { _dump?: () => void })._dump
+  if (typeof own === 'function') own.call(req)
 }

@@ -10,6 +10,7 @@ import { readSessionCookie } from '../tokens/auth-client.js'
 import type { TokenStore } from '../tokens/store.js'
 import type { RequestContext } from './bigpicture.js'
 import { hasBody } from './body.js'
+import { closeAfterBody } from './linger.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
 
 export interface ProxyRoutesOptions {
@@ -87,6 +88,8 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
           return
         }
       }
+      // Jira answered before the caller finished sending (it refused an upload): close after it.
+      if (!request.raw.complete) closeAfterBody(reply)
       reply.send(res.stream)
     },
     onError: (reply: FastifyReply, { error }: { error: Error }) => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import t from 'tap'
-import { basic } from '../helpers/clients.js'
+import { basic, loginCookie } from '../helpers/clients.js'
 import { startProxy } from '../helpers/proxy.js'
 import { startSimulator } from '../helpers/simulator.js'
 
@@ -17,7 +17,8 @@ const SCRIPT = String.raw`
 import http.client, json, sys
 port, size, chunked, auth = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "chunked", sys.argv[4]
 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-headers = {"Content-Type": "application/json", "Authorization": auth}
+headers = {"Content-Type": "application/json", "X-Atlassian-Token": "no-check"}
+headers["Cookie" if auth.startswith("JSESSIONID=") else "Authorization"] = auth
 block = b"x" * 65536
 def blocks():
     for _ in range(size // len(block)):
@@ -70,6 +71,37 @@ for (const framing of ['content-length', 'chunked']) {
     await res.arrayBuffer()
   })
 }
+
+t.test('python http.client, 32 MiB upload to a plain Jira route with a dead session: it reads Jira\'s 401', { skip: pythonMissing ? 'python3 is not installed' : false }, async (t) => {
+  const sim = await startSimulator(t)
+  const proxy = await startProxy(t, { JIRA_URL: sim.url })
+  const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
+  sim.control.expireSessions('alice')
+  const port = new URL(proxy.url).port
+  for (const framing of ['content-length', 'chunked']) {
+    const answer = await python([port, String(32 * MiB), framing, cookie, '/rest/api/2/issue/EA-1/attachments'])
+    t.equal(answer.status, 401, `${framing}: answered, not ${String(answer.error)}`)
+    t.equal(answer.connection, 'close', 'the connection does not carry the unread rest as a request')
+  }
+  t.equal(sim.stats.uploads.length, 0)
+})
+
+t.test('python http.client, 32 MiB BigPicture upload that BigPicture refuses before reading it: it reads the 401', { skip: pythonMissing ? 'python3 is not installed' : false }, async (t) => {
+  const sim = await startSimulator(t)
+  const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024) })
+  // The token issued for the upload is revoked while its answer is on its way: BigPicture refuses
+  // the upload at once, the body cannot be sent again, and its 401 is the answer.
+  const release = sim.control.holdTokenAnswers()
+  t.teardown(release)
+  const answer = python([new URL(proxy.url).port, String(32 * MiB), 'content-length', basic('alice', 'alice-secret'), TASK])
+  for (let i = 0; i < 500 && sim.stats.calls.auth !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  sim.control.revokeAllTokens()
+  release()
+  const { status, connection, error } = await answer
+  t.equal(status, 401, `answered, not ${String(error)}`)
+  t.equal(connection, 'close')
+  t.equal(sim.stats.tasks.length, 0)
+})
 
 t.test('after the early answer the proxy reads and drops the rest of the body, then closes once the client is done', async (t) => {
   const { port } = await brokenAuth(t)
