@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import { ProxyError } from '../errors.js'
 import { shortKey } from '../identity/hash.js'
@@ -41,9 +40,6 @@ interface Ask {
   viaAuth: boolean
 }
 
-/** Refused tokens remembered with when the proxy first heard of the refusal (bounded; refusals are rare). */
-const REFUSALS_REMEMBERED = 1024
-
 /** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
 const DEAD_SESSION_MS = 30_000
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
@@ -72,8 +68,6 @@ export class TokenManager {
    * issued after whatever caused it.
    */
   #seq = 0
-  /** Refused tokens, with the step at which the proxy first heard of the refusal. */
-  readonly #refused = new LRUCache<string, number>({ max: REFUSALS_REMEMBERED })
 
   constructor (options: TokenManagerOptions) {
     this.#client = options.client
@@ -98,10 +92,10 @@ export class TokenManager {
   }
 
   /**
-   * A usable token, refreshing if needed. `failed` is a token BigPicture just rejected (or that is
-   * too short-lived): it is replaced only if it is still the current one, since a concurrent
-   * request may have refreshed it already. Resolves `undefined` when the caller's own Jira session
-   * is dead (nothing the proxy can do; Jira's 401 should reach the caller).
+   * A usable token, refreshing if needed. `failed` is a token too close to expiry (a concurrent
+   * request may have refreshed it already: then that one is used) or, with `rejected`, one
+   * BigPicture just refused (see `#replace`). Resolves `undefined` when the caller's own Jira
+   * session is dead (nothing the proxy can do; Jira's 401 should reach the caller).
    */
   refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace, rejected = false): Promise<string | undefined> {
     let t = entry.apps[app]
@@ -127,10 +121,12 @@ export class TokenManager {
    * issued just before the revocation, and the one replay must not be spent on it.
    */
   async #replace (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace): Promise<string | undefined> {
-    let heard = failed === undefined ? undefined : this.#refused.get(failed)
-    if (heard === undefined) {
+    // The slot remembers its last refusal, so a storm of 401s for one token is one refusal.
+    let heard = t.refusedSeq
+    if (failed === undefined || failed !== t.refusedToken) {
       heard = ++this.#seq
-      if (failed !== undefined) this.#refused.set(failed, heard)
+      t.refusedToken = failed
+      t.refusedSeq = heard
     }
     // Requests arriving from now on wait for the successor instead of sending a dead token.
     if (failed !== undefined && t.authentication === failed) t.refreshAt = 0
@@ -314,7 +310,9 @@ export class TokenManager {
     t.authentication = issued.authentication
     t.authExpiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)
     // Refresh `skew` before expiry, but never sooner than half-way through a short-lived token.
-    t.refreshAt = t.authExpiresAt - Math.min(this.#skew, Math.max(0, (t.authExpiresAt - now) / 2))
+    // A refresh that started before the last refusal was heard of may bring a token that refusal's
+    // cause already killed: it goes to whoever waited for it, and the next request refreshes.
+    t.refreshAt = seq < t.refusedSeq ? 0 : t.authExpiresAt - Math.min(this.#skew, Math.max(0, (t.authExpiresAt - now) / 2))
     if (issued.refresh !== undefined) {
       const rexp = readJwtExpiry(issued.refresh)
       t.refresh = issued.refresh

@@ -18,6 +18,9 @@ export interface AppTokens {
   flight: Promise<string | undefined> | undefined
   /** When `flight` started, on the same sequence. */
   flightSeq: number
+  /** The last token BigPicture refused, and the step at which the proxy first heard of it. */
+  refusedToken: string | undefined
+  refusedSeq: number
 }
 
 /** Everything the proxy holds for one identity. */
@@ -83,5 +86,5 @@ function emptyIdentity (apps: number): IdentityTokens {
 }
 
 export function emptyAppTokens (): AppTokens {
-  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, refresh: undefined, refreshExpiresAt: 0, issuedSeq: 0, flight: undefined, flightSeq: 0 }
+  return { authentication: undefined, authExpiresAt: 0, refreshAt: 0, refresh: undefined, refreshExpiresAt: 0, issuedSeq: 0, flight: undefined, flightSeq: 0, refusedToken: undefined, refusedSeq: 0 }
 }

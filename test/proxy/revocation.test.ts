@@ -64,6 +64,7 @@ t.test('a refusal heard while an earlier refresh is still out waits for it, then
   // Sent with the old token, refused: the refresh in flight started before the revocation.
   const victim = call(`${proxy.url}${BP}/box`, { headers: { cookie } })
   await until(() => sim.stats.rejectedTokens === 1)
+  await sleep(100) // the proxy has the 401 and waits for the held refresh
   release()
   t.equal((await victim).status, 200, 'the one replay carries a token issued after the revocation')
   t.equal(await upload, 401, 'the upload, sent once with the token issued before the revocation, is refused')
@@ -80,6 +81,23 @@ t.test('a refusal heard after an earlier refresh landed does not take that refre
   t.equal(await upload, 401)
   t.equal((await victim).status, 200, 'the token that landed meanwhile predates the revocation: not used for the replay')
   t.equal(sim.stats.rejectedTokens, 2, 'the victim once and the upload once: no replay refused')
+})
+
+t.test('a token from a refresh that started before a refusal is not handed to requests that come later', async (t) => {
+  const { sim, proxy, cookie, release, upload } = await uploadWithHeldToken(t)
+  const victim = call(`${proxy.url}${BP}/box`, { headers: { cookie } })
+  await until(() => sim.stats.rejectedTokens === 1)
+  await sleep(100)
+  // The victim's own refresh starts as soon as the held one lands; it is slow.
+  sim.control.setLatency(300)
+  release()
+  await sleep(100)
+  // Arrives after the held token landed, before the victim's refresh did.
+  const later = call(`${proxy.url}${BP}/box`, { headers: { cookie } })
+  t.equal((await victim).status, 200)
+  t.equal((await later).status, 200)
+  t.equal(await upload, 401)
+  t.equal(sim.stats.rejectedTokens, 2, 'the later request waited for the new token instead of sending the suspect one')
 })
 
 t.test('a storm of refusals of one token costs one refresh', async (t) => {
