@@ -12,7 +12,7 @@ import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture
 import { createJiraDispatcher } from './proxy/dispatcher.js'
 import { proxyRoutes } from './proxy/passthrough.js'
 import { createBrowserGuard } from './proxy/guard.js'
-import { closeAfterBody } from './proxy/linger.js'
+import { closeAfterBody, hurryLingering } from './proxy/linger.js'
 import type { ResponseRewrite } from './proxy/headers.js'
 import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
@@ -201,6 +201,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   // timeout. (No per-request hook: this costs the hot path nothing.)
   let sweeper: NodeJS.Timeout | undefined
   app.addHook('preClose', async () => {
+    hurryLingering(app.server)
     app.server.keepAliveTimeout = 1
     sweeper = setInterval(() => app.server.closeIdleConnections(), 100)
     sweeper.unref()

@@ -127,3 +127,27 @@ t.test('after the early answer the proxy reads and drops the rest of the body, t
   t.match(received, /connection: close/i)
   t.match(received, /BIGPICTURE_AUTH_FAILED/)
 })
+
+t.test('a shutdown does not wait out a lingering upload: it gets one more second', async (t) => {
+  const { proxy, port } = await brokenAuth(t)
+  const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true })
+  await once(socket, 'connect')
+  socket.on('error', () => {})
+  let received = ''
+  socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
+  socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\nContent-Length: ${16 * MiB}\r\n\r\n`)
+  socket.write(Buffer.alloc(128 * 1024, 0x78))
+  for (let i = 0; i < 500 && !received.includes('\r\n\r\n'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.match(received, /^HTTP\/1\.1 502 /)
+  // A slow sender: a byte now and then, so the connection never looks idle.
+  const trickle = setInterval(() => { if (!socket.destroyed) socket.write('x') }, 200)
+  t.teardown(() => { clearInterval(trickle); socket.destroy() })
+  // (not events.once: the writes after the close fail, and that error would reject it)
+  const closed = new Promise((resolve) => socket.once('close', resolve))
+  const outcome = await Promise.race([
+    proxy.app.close().then(() => 'closed'),
+    new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000))
+  ])
+  t.equal(outcome, 'closed', 'the proxy closed without waiting for the 30 s linger')
+  await closed
+})
