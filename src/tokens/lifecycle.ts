@@ -32,8 +32,6 @@ export interface TokenManagerOptions {
 
 /** Why a refresh flies. */
 interface Ask {
-  /** The token that must not come back (refused, or too close to expiry). */
-  failed: string | undefined
   /** BigPicture refused a token: no falling back to a cached one if the refresh fails. */
   rejected: boolean
   /** Straight to `system/auth`: a token for a body sent once. */
@@ -111,7 +109,7 @@ export class TokenManager {
     }
     // Someone refreshed while we were deciding to: use theirs.
     if (t.authentication !== undefined && t.authentication !== failed && this.#now() < t.refreshAt) return Promise.resolve(t.authentication)
-    return this.#fly(identity, entry, app, t, { failed, rejected: false, viaAuth: false }, trace)
+    return this.#fly(identity, entry, app, t, { rejected: false, viaAuth: false }, trace)
   }
 
   /**
@@ -133,7 +131,7 @@ export class TokenManager {
     for (;;) {
       const current = t.authentication
       if (current !== undefined && current !== failed && t.issuedSeq > heard && this.#now() < t.refreshAt) return current
-      if (t.flight === undefined) return await this.#fly(identity, entry, app, t, { failed, rejected: true, viaAuth: false }, trace)
+      if (t.flight === undefined) return await this.#fly(identity, entry, app, t, { rejected: true, viaAuth: false }, trace)
       if (t.flightSeq > heard) {
         this.#metrics.coalesced.inc()
         return await t.flight
@@ -168,7 +166,7 @@ export class TokenManager {
     // Let a refresh already under way land first, then ask anew.
     if (t.flight !== undefined) await t.flight.catch(() => undefined)
     trace.refreshed = true
-    return this.#fly(identity, entry, app, t, { failed: t.authentication, rejected: true, viaAuth: true }, trace)
+    return this.#fly(identity, entry, app, t, { rejected: true, viaAuth: true }, trace)
   }
 
   /** The proxy's Jira session for an identity it logs in for, logging in if there is none. */
@@ -191,7 +189,7 @@ export class TokenManager {
   }
 
   async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
-    const { failed, rejected, viaAuth } = ask
+    const { rejected, viaAuth } = ask
     try {
       if (!viaAuth && t.refresh !== undefined && this.#now() < t.refreshExpiresAt) {
         try {
@@ -215,9 +213,10 @@ export class TokenManager {
       if (code !== 'LOGIN_FAILED' && code !== 'LOGIN_BACKOFF' && code !== 'JIRA_CAPTCHA_REQUIRED') {
         this.#log.warn({ identity: label(identity), app: this.#apps[app], code, reason: (err as Error).message }, 'could not get a BigPicture token')
       }
-      // Never a stale token forever, but a still-valid one beats an error while Jira hiccups; not
-      // after BigPicture refused a token, though: then the others may be revoked too.
-      if (!rejected && t.authentication !== undefined && t.authentication !== failed && this.#now() < t.authExpiresAt) return t.authentication
+      // Never a stale token forever, but a still-valid one beats an error while Jira hiccups (a
+      // refresh ahead of expiry failed); not for a refusal, though, nor a token fetched before the
+      // last refusal was heard of: whatever caused it may have killed that one too.
+      if (!rejected && t.authentication !== undefined && t.issuedSeq > t.refusedSeq && this.#now() < t.authExpiresAt) return t.authentication
       throw err
     }
   }

@@ -27,3 +27,15 @@ t.test("expiry is read in Jira's clock: a Jira clock far ahead or behind changes
     t.equal(sim.stats.rejectedTokens, 0, `offset ${offset}: never sent an expired token`)
   }
 })
+
+t.test('a refresh ahead of expiry that fails keeps using the token while it is still valid', async (t) => {
+  const { sim, proxy, cookie } = await cookieSession(t, { authTokenSeconds: 4 }, { TOKEN_REFRESH_SKEW_SECONDS: '2' })
+  t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
+  await sleep(2600) // inside the skew window, before exp
+  sim.control.setReauthMode('error500')
+  sim.control.setAuthMode('error500')
+  const res = await call(`${proxy.url}${BP}/box`, { headers: { cookie } })
+  t.equal(res.status, 200, 'the current token, valid for another second, still serves')
+  t.equal(sim.stats.calls.reauth, 1, 'the refresh was tried')
+  t.equal(sim.stats.rejectedTokens, 0)
+})
