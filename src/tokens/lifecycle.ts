@@ -163,8 +163,8 @@ export class TokenManager {
       t = emptyAppTokens()
       entry.apps[app] = t
     }
-    // Let a refresh already under way land first, then ask anew.
-    if (t.flight !== undefined) await t.flight.catch(() => undefined)
+    // Let refreshes already under way land first (one at a time per slot), then ask anew.
+    while (t.flight !== undefined) await t.flight.catch(() => undefined)
     trace.refreshed = true
     return this.#fly(identity, entry, app, t, { rejected: true, viaAuth: true }, trace)
   }
