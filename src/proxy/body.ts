@@ -47,6 +47,11 @@ export function holdBody (req: IncomingMessage, cap: number): Promise<HeldBody> 
       for (const c of chunks) joined.write(c)
       req.pipe(joined)
       req.once('error', (err) => joined.destroy(err))
+      // Whoever reads `joined` (undici, sending it to Jira) listens for its errors while it does.
+      // Before it starts (the token is still on its way) or after it stopped (Jira answered
+      // early), a client that goes away would otherwise leave an 'error' nobody hears, and the
+      // stream machinery turns that into an uncaught exception.
+      joined.on('error', ignore)
       resolve({ kind: 'stream', stream: joined })
     }
     const onEnd = (): void => {
@@ -68,3 +73,5 @@ export function holdBody (req: IncomingMessage, cap: number): Promise<HeldBody> 
     req.on('close', onClose)
   })
 }
+
+function ignore (): void {}

@@ -151,3 +151,80 @@ t.test('a shutdown does not wait out a lingering upload: it gets one more second
   t.equal(outcome, 'closed', 'the proxy closed without waiting for the 30 s linger')
   await closed
 })
+
+for (const framing of ['content-length', 'chunked']) {
+  t.test(`a ${framing} upload cut by its client after the early answer leaves the proxy serving`, async (t) => {
+    const { proxy, port } = await brokenAuth(t)
+    for (let round = 0; round < 3; round++) {
+      const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true })
+      await once(socket, 'connect')
+      socket.on('error', () => {})
+      let received = ''
+      socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
+      const framingHeader = framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${16 * MiB}`
+      socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\n${framingHeader}\r\n\r\n`)
+      const block = Buffer.alloc(256 * 1024, 0x78)
+      socket.write(framing === 'chunked' ? Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]) : block)
+      for (let i = 0; i < 500 && !received.includes('\r\n\r\n'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      t.match(received, /^HTTP\/1\.1 502 /)
+      // The client gives up in the middle of its body.
+      socket.resetAndDestroy()
+      await new Promise((resolve) => socket.once('close', resolve))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const res = await fetch(`${proxy.url}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
+    t.equal(res.status, 200, 'the proxy is still there')
+    await res.arrayBuffer()
+  })
+}
+
+t.test('a chunked upload whose client gives up while the proxy waits for its token leaves the proxy serving', async (t) => {
+  const sim = await startSimulator(t)
+  const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024) })
+  const release = sim.control.holdTokenAnswers()
+  t.teardown(release)
+  const socket = connect({ port: Number(new URL(proxy.url).port), host: '127.0.0.1' })
+  await once(socket, 'connect')
+  socket.on('error', () => {})
+  socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`)
+  const block = Buffer.alloc(256 * 1024, 0x78)
+  socket.write(Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]))
+  // Past the replay cap, so the body streams: the proxy now waits for a fresh token (held).
+  for (let i = 0; i < 500 && sim.stats.calls.auth !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  socket.resetAndDestroy()
+  await new Promise((resolve) => socket.once('close', resolve))
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  release()
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const res = await fetch(`${proxy.url}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
+  t.equal(res.status, 200, 'the proxy is still there')
+  await res.arrayBuffer()
+})
+
+for (const framing of ['content-length', 'chunked']) {
+  t.test(`a ${framing} upload whose client gives up while it streams toward a slow Jira leaves the proxy serving`, async (t) => {
+    const sim = await startSimulator(t)
+    const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024) })
+    sim.control.setLatency(300)
+    for (const abortAfterMs of [100, 450, 800]) {
+      const socket = connect({ port: Number(new URL(proxy.url).port), host: '127.0.0.1' })
+      await once(socket, 'connect')
+      socket.on('error', () => {})
+      const framingHeader = framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${16 * MiB}`
+      socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\n${framingHeader}\r\n\r\n`)
+      const block = Buffer.alloc(256 * 1024, 0x78)
+      const started = Date.now()
+      while (Date.now() - started < abortAfterMs) {
+        socket.write(framing === 'chunked' ? Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]) : block)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      socket.resetAndDestroy()
+      await new Promise((resolve) => socket.once('close', resolve))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    sim.control.setLatency(0)
+    const res = await fetch(`${proxy.url}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
+    t.equal(res.status, 200, 'the proxy is still there')
+    await res.arrayBuffer()
+  })
+}
