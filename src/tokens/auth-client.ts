@@ -142,8 +142,15 @@ export class AuthClient {
   }
 
   async #request (method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined): Promise<Dispatcher.ResponseData> {
+    // The whole call, queueing for a connection included: under a latency spike many token calls
+    // can wait for the pool, and a caller must get UPSTREAM_TIMEOUT, not wait forever. A timer
+    // cleared when the answer has been read, not AbortSignal.timeout(): that one lives out its
+    // full timeout, and a signal held per call for 30 s is a kilobyte per new identity.
+    const controller = new AbortController()
+    const timer = setTimeout(() => { controller.abort(new DOMException('The token call timed out.', 'TimeoutError')) }, this.#timeout)
+    timer.unref()
     try {
-      return await this.#d.request({
+      const res = await this.#d.request({
         origin: this.#origin,
         path: this.#ctx + path,
         method,
@@ -151,11 +158,12 @@ export class AuthClient {
         body,
         headersTimeout: this.#timeout,
         bodyTimeout: this.#timeout,
-        // The whole call, queueing for a connection included: under a latency spike many token
-        // calls can wait for the pool, and a caller must get UPSTREAM_TIMEOUT, not wait forever.
-        signal: AbortSignal.timeout(this.#timeout)
+        signal: controller.signal
       })
+      res.body.once('close', () => { clearTimeout(timer) })
+      return res
     } catch (err) {
+      clearTimeout(timer)
       throw mapTransportError(err)
     }
   }
