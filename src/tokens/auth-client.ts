@@ -64,7 +64,7 @@ export class AuthClient {
     let outcome = 'error'
     try {
       const res = await this.#request(method, '/rest/auth/1/session', headers, body)
-      await res.body.dump().catch((err: unknown) => { throw mapTransportError(err) })
+      await drain(res)
       const result = readLogin(res)
       outcome = result.ok ? 'ok' : result.reason
       if (!result.ok && result.reason === 'denied' && res.statusCode >= 500) {

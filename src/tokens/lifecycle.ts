@@ -96,11 +96,7 @@ export class TokenManager {
    * session is dead (nothing the proxy can do; Jira's 401 should reach the caller).
    */
   refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace, rejected = false): Promise<string | undefined> {
-    let t = entry.apps[app]
-    if (t === undefined) {
-      t = emptyAppTokens()
-      entry.apps[app] = t
-    }
+    const t = slot(entry, app)
     trace.refreshed = true
     if (rejected) return this.#replace(identity, entry, app, t, failed, trace)
     if (t.flight !== undefined) {
@@ -158,11 +154,7 @@ export class TokenManager {
    * is dead, and Jira's 401 is the answer.
    */
   async fresh (identity: TokenIdentity, entry: IdentityTokens, app: number, trace: Trace): Promise<string | undefined> {
-    let t = entry.apps[app]
-    if (t === undefined) {
-      t = emptyAppTokens()
-      entry.apps[app] = t
-    }
+    const t = slot(entry, app)
     // Let refreshes already under way land first (one at a time per slot), then ask anew.
     while (t.flight !== undefined) await t.flight.catch(() => undefined)
     trace.refreshed = true
@@ -171,7 +163,7 @@ export class TokenManager {
 
   /** The proxy's Jira session for an identity it logs in for, logging in if there is none. */
   async session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<string> {
-    return (await this.#session(identity, entry, trace)).id
+    return await this.#session(identity, entry, trace)
   }
 
   /**
@@ -240,25 +232,25 @@ export class TokenManager {
       return undefined
     }
     let session = await this.#session(identity, entry, trace)
-    let r = await this.#client.auth(name, session.id)
+    let r = await this.#client.auth(name, session)
     // Refused: is the session dead in Jira (expired, Jira restarted, killed right after our login)
     // or does BigPicture refuse a live one? Only the first is fixed by logging in again, once.
-    if (!r.ok && !(await this.#client.sessionAlive(session.id))) {
+    if (!r.ok && !(await this.#client.sessionAlive(session))) {
       this.#log.info({ identity: label(identity), app: name }, 'the Jira session expired; logging in again')
-      this.sessionDied(entry, session.id)
+      this.sessionDied(entry, session)
       session = await this.#session(identity, entry, trace)
-      r = await this.#client.auth(name, session.id)
+      r = await this.#client.auth(name, session)
     }
     if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
     this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
     return this.#store(t, r.tokens, seq)
   }
 
-  async #session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<{ id: string, fresh: boolean }> {
-    if (entry.sessionId !== undefined) return { id: entry.sessionId, fresh: false }
+  async #session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<string> {
+    if (entry.sessionId !== undefined) return entry.sessionId
     if (entry.sessionFlight !== undefined) {
       this.#metrics.coalesced.inc()
-      return { id: await entry.sessionFlight, fresh: true }
+      return await entry.sessionFlight
     }
     trace.loggedIn = true
     const flight = this.#login(identity).then((id) => {
@@ -266,7 +258,7 @@ export class TokenManager {
       return id
     }).finally(() => { entry.sessionFlight = undefined })
     entry.sessionFlight = flight
-    return { id: await flight, fresh: true }
+    return await flight
   }
 
   async #login (identity: CredentialIdentity): Promise<string> {
@@ -319,6 +311,16 @@ export class TokenManager {
     }
     return issued.authentication
   }
+}
+
+/** The app's token slot of an identity, made on first use. */
+function slot (entry: IdentityTokens, app: number): AppTokens {
+  let t = entry.apps[app]
+  if (t === undefined) {
+    t = emptyAppTokens()
+    entry.apps[app] = t
+  }
+  return t
 }
 
 /**
