@@ -102,10 +102,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.decorateRequest('ctx', null)
 
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, request, reply) => {
-    // Answering before the caller's body has fully arrived: the rest of it would be read as the
-    // next request on this connection (or the next request as the rest of it). Close once the
-    // client has finished sending.
-    if (!request.raw.complete) closeAfterBody(reply)
+    // If this answer goes out before the caller's body has fully arrived, the rest of it would be
+    // read as the next request on this connection: close once the client has finished sending.
+    closeAfterBody(reply)
     if (err instanceof ProxyError) {
       // Expected refusals are told by the access-log line (its `code`); only a cause is news here.
       if (request.ctx !== null) request.ctx.errorCode = err.code

@@ -75,9 +75,9 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     }
     reply.code(res.statusCode)
     reply.headers(toClientHeaders(res.headers, identity.kind === 'service' ? rewriteForService : rewrite))
-    // Jira answered before the caller finished sending (a refusal of a streamed upload): the
+    // If Jira answered before the caller finished sending (a refusal of a streamed upload), the
     // connection cannot be reused, or the rest of the body would be read as the next request.
-    if (!reply.request.raw.complete) closeAfterBody(reply)
+    closeAfterBody(reply)
     return reply.send(res.body)
   }
 

@@ -19,17 +19,19 @@ const byServer = new WeakMap<object, Lingering>()
 const marked = new WeakSet<Socket>()
 
 /**
- * For an answer sent before the request's body has fully arrived (a refusal of a streamed
- * upload). The connection cannot carry another request (the rest of the body would be read as
- * one), so it closes, but not at once: a socket closed with unread bytes resets the connection,
+ * Called before every answer that may go out before the request's body has fully arrived (a
+ * refusal of a streamed upload); a request already read in full needs nothing. The connection
+ * cannot carry another request (the rest of the body would be read as one), so it closes, but not
+ * at once: a socket closed with unread bytes resets the connection,
  * and a client still writing (Python's http.client, anything that reads only after it has sent)
  * then sees EPIPE or ECONNRESET and never the answer already on its way. As nginx's lingering
  * close: send the answer and a FIN, read and drop what still comes, and close when the client
  * stops (its FIN, nothing received for 5 to 10 s, or 30 s in all).
  */
 export function closeAfterBody (reply: FastifyReply): void {
-  reply.header('connection', 'close')
   const req = reply.request.raw
+  if (req.complete) return
+  reply.header('connection', 'close')
   // The answer's socket: a request body that undici gave up on has had its `socket` taken away.
   const socket = reply.raw.socket
   if (socket === null || marked.has(socket)) return

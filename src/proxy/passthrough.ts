@@ -88,8 +88,8 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
           return
         }
       }
-      // Jira answered before the caller finished sending (it refused an upload): close after it.
-      if (!request.raw.complete) closeAfterBody(reply)
+      // If Jira answered before the caller finished sending (it refused an upload), close after it.
+      closeAfterBody(reply)
       reply.send(res.stream)
     },
     onError: (reply: FastifyReply, { error }: { error: Error }) => {
