@@ -6,7 +6,7 @@ import { type Identity, type TokenIdentity, hasCredentials } from '../identity/t
 import type { Metrics } from '../ops/metrics.js'
 import type { TokenManager, Trace } from '../tokens/lifecycle.js'
 import type { IdentityTokens, TokenStore } from '../tokens/store.js'
-import { type HeldBody, holdBody } from './body.js'
+import { type HeldBody, discard, holdBody } from './body.js'
 import { closeAfterBody } from './linger.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
 
@@ -70,7 +70,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
 
   function relay (reply: FastifyReply, res: Dispatcher.ResponseData, identity: Identity): FastifyReply {
     if (reply.raw.destroyed) {
-      discard(res)
+      discard(res.body)
       return reply
     }
     reply.code(res.statusCode)
@@ -129,7 +129,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
       fresh = await manager.refresh(identity, entry, app, token, trace, true)
       session = await sessionFor(identity, entry, trace)
     } catch (err) {
-      discard(res)
+      discard(res.body)
       throw err
     }
     if (fresh === undefined || fresh === token) {
@@ -144,14 +144,3 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     return relay(reply, res, identity)
   }
 }
-
-/**
- * Drops an upstream answer nobody will read. undici reports a body destroyed before its end as an
- * error event; with no listener that would be an uncaught exception, so one is attached first.
- */
-function discard (res: Dispatcher.ResponseData): void {
-  res.body.on('error', ignore)
-  res.body.destroy()
-}
-
-function ignore (): void {}

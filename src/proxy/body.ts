@@ -74,4 +74,14 @@ export function holdBody (req: IncomingMessage, cap: number): Promise<HeldBody> 
   })
 }
 
+/**
+ * Drops a stream nobody will read (an upstream answer). undici reports a body destroyed before its
+ * end as an error event; with no listener that would be an uncaught exception, so one is attached
+ * first.
+ */
+export function discard (stream: { on: (event: 'error', listener: () => void) => unknown, destroy: () => unknown }): void {
+  stream.on('error', ignore)
+  stream.destroy()
+}
+
 function ignore (): void {}

@@ -9,7 +9,7 @@ import type { TokenManager } from '../tokens/lifecycle.js'
 import { readSessionCookie } from '../tokens/auth-client.js'
 import type { TokenStore } from '../tokens/store.js'
 import type { RequestContext } from './bigpicture.js'
-import { hasBody } from './body.js'
+import { discard, hasBody } from './body.js'
 import { closeAfterBody } from './linger.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
 
@@ -81,8 +81,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
         // the next request logs in.
         manager.sessionDied(store.get('service'), ctx.sessionId)
         if (!ctx.trace.retried && !hasBody(request.headers)) {
-          res.stream.on('error', () => {})
-          res.stream.destroy()
+          discard(res.stream)
           ctx.trace.retried = true
           Promise.resolve(handler(request, reply)).catch((err: unknown) => reply.send(err))
           return
