@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { connect } from 'node:net'
-import t from 'tap'
-import { basic, loginCookie } from '../helpers/clients.js'
+import t, { type Test } from 'tap'
+import { basic, loginCookie, sleep, until } from '../helpers/clients.js'
 import { startProxy } from '../helpers/proxy.js'
 import { startSimulator } from '../helpers/simulator.js'
 
@@ -48,7 +48,7 @@ async function python (args: string[]): Promise<Record<string, unknown>> {
   return JSON.parse(out) as Record<string, unknown>
 }
 
-async function brokenAuth (t: Parameters<typeof startSimulator>[0]) {
+async function brokenAuth (t: Test) {
   const sim = await startSimulator(t)
   const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024) })
   sim.control.setAuthMode('error500')
@@ -94,7 +94,7 @@ t.test('python http.client, 32 MiB BigPicture upload that BigPicture refuses bef
   const release = sim.control.holdTokenAnswers()
   t.teardown(release)
   const answer = python([new URL(proxy.url).port, String(32 * MiB), 'content-length', basic('alice', 'alice-secret'), TASK])
-  for (let i = 0; i < 500 && sim.stats.calls.auth !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  await until(() => sim.stats.calls.auth === 1)
   sim.control.revokeAllTokens()
   release()
   const { status, connection, error } = await answer
@@ -103,78 +103,93 @@ t.test('python http.client, 32 MiB BigPicture upload that BigPicture refuses bef
   t.equal(sim.stats.tasks.length, 0)
 })
 
-t.test('after the early answer the proxy reads and drops the rest of the body, then closes once the client is done', async (t) => {
-  const { port } = await brokenAuth(t)
-  const size = 16 * MiB
-  // Half-open, as HTTP clients are: the proxy's FIN after its answer does not stop the writing.
-  const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true })
+type Framing = 'content-length' | 'chunked'
+
+/**
+ * A raw client's upload to the BigPicture task route: the request head is sent at once, body
+ * blocks go out framed as announced (16 MiB by length, or chunked), and whatever comes back is
+ * kept. Errors are recorded, never thrown.
+ */
+async function openUpload (port: string, framing: Framing, halfOpen = false) {
+  const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: halfOpen })
   await once(socket, 'connect')
   let received = ''
-  socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
   let failed: Error | undefined
+  socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
   socket.on('error', (err) => { failed = err })
-  const closed = once(socket, 'close')
-  socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`)
+  // (not events.once: writes after the close fail, and that error would reject it)
+  const closed = new Promise((resolve) => socket.once('close', resolve))
+  const length = framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${16 * MiB}`
+  socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\n${length}\r\n\r\n`)
+  return {
+    socket,
+    closed,
+    received: () => received,
+    failed: () => failed,
+    send: (block: Buffer): boolean => socket.write(framing === 'chunked' ? Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]) : block),
+    /** Waits for the head of the proxy's answer. */
+    answered: async (): Promise<void> => { await until(() => received.includes('\r\n\r\n')) },
+    /** The client gives up in the middle of its body. */
+    reset: async (): Promise<void> => {
+      socket.resetAndDestroy()
+      await closed
+    }
+  }
+}
+
+/** After the scenes below, an ordinary request still gets its answer. */
+async function stillServing (t: Test, proxyUrl: string): Promise<void> {
+  const res = await fetch(`${proxyUrl}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
+  t.equal(res.status, 200, 'the proxy is still there')
+  await res.arrayBuffer()
+}
+
+t.test('after the early answer the proxy reads and drops the rest of the body, then closes once the client is done', async (t) => {
+  const { port } = await brokenAuth(t)
+  // Half-open, as HTTP clients are: the proxy's FIN after its answer does not stop the writing.
+  const upload = await openUpload(port, 'content-length', true)
   // The whole body, without looking at the answer, as a send-then-read client does.
   const block = Buffer.alloc(64 * 1024, 0x78)
-  for (let sent = 0; sent < size && failed === undefined; sent += block.length) {
-    if (!socket.write(block)) await Promise.race([once(socket, 'drain'), closed])
+  for (let sent = 0; sent < 16 * MiB && upload.failed() === undefined; sent += block.length) {
+    if (!upload.send(block)) await Promise.race([once(upload.socket, 'drain'), upload.closed])
   }
-  socket.end()
-  await closed
-  t.equal(failed, undefined, 'every byte of the body was taken, none reset')
-  t.match(received, /^HTTP\/1\.1 502 /, 'the answer was there to read')
-  t.match(received, /connection: close/i)
-  t.match(received, /BIGPICTURE_AUTH_FAILED/)
+  upload.socket.end()
+  await upload.closed
+  t.equal(upload.failed(), undefined, 'every byte of the body was taken, none reset')
+  t.match(upload.received(), /^HTTP\/1\.1 502 /, 'the answer was there to read')
+  t.match(upload.received(), /connection: close/i)
+  t.match(upload.received(), /BIGPICTURE_AUTH_FAILED/)
 })
 
 t.test('a shutdown does not wait out a lingering upload: it gets one more second', async (t) => {
   const { proxy, port } = await brokenAuth(t)
-  const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true })
-  await once(socket, 'connect')
-  socket.on('error', () => {})
-  let received = ''
-  socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
-  socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\nContent-Length: ${16 * MiB}\r\n\r\n`)
-  socket.write(Buffer.alloc(128 * 1024, 0x78))
-  for (let i = 0; i < 500 && !received.includes('\r\n\r\n'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  t.match(received, /^HTTP\/1\.1 502 /)
+  const upload = await openUpload(port, 'content-length', true)
+  upload.send(Buffer.alloc(128 * 1024, 0x78))
+  await upload.answered()
+  t.match(upload.received(), /^HTTP\/1\.1 502 /)
   // A slow sender: a byte now and then, so the connection never looks idle.
-  const trickle = setInterval(() => { if (!socket.destroyed) socket.write('x') }, 200)
-  t.teardown(() => { clearInterval(trickle); socket.destroy() })
-  // (not events.once: the writes after the close fail, and that error would reject it)
-  const closed = new Promise((resolve) => socket.once('close', resolve))
+  const trickle = setInterval(() => { if (!upload.socket.destroyed) upload.socket.write('x') }, 200)
+  t.teardown(() => { clearInterval(trickle); upload.socket.destroy() })
   const outcome = await Promise.race([
     proxy.app.close().then(() => 'closed'),
     new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000))
   ])
   t.equal(outcome, 'closed', 'the proxy closed without waiting for the 30 s linger')
-  await closed
+  await upload.closed
 })
 
-for (const framing of ['content-length', 'chunked']) {
+for (const framing of ['content-length', 'chunked'] as const) {
   t.test(`a ${framing} upload cut by its client after the early answer leaves the proxy serving`, async (t) => {
     const { proxy, port } = await brokenAuth(t)
     for (let round = 0; round < 3; round++) {
-      const socket = connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true })
-      await once(socket, 'connect')
-      socket.on('error', () => {})
-      let received = ''
-      socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
-      const framingHeader = framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${16 * MiB}`
-      socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\n${framingHeader}\r\n\r\n`)
-      const block = Buffer.alloc(256 * 1024, 0x78)
-      socket.write(framing === 'chunked' ? Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]) : block)
-      for (let i = 0; i < 500 && !received.includes('\r\n\r\n'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-      t.match(received, /^HTTP\/1\.1 502 /)
-      // The client gives up in the middle of its body.
-      socket.resetAndDestroy()
-      await new Promise((resolve) => socket.once('close', resolve))
+      const upload = await openUpload(port, framing, true)
+      upload.send(Buffer.alloc(256 * 1024, 0x78))
+      await upload.answered()
+      t.match(upload.received(), /^HTTP\/1\.1 502 /)
+      await upload.reset()
     }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    const res = await fetch(`${proxy.url}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
-    t.equal(res.status, 200, 'the proxy is still there')
-    await res.arrayBuffer()
+    await sleep(200)
+    await stillServing(t, proxy.url)
   })
 }
 
@@ -183,48 +198,34 @@ t.test('a chunked upload whose client gives up while the proxy waits for its tok
   const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024) })
   const release = sim.control.holdTokenAnswers()
   t.teardown(release)
-  const socket = connect({ port: Number(new URL(proxy.url).port), host: '127.0.0.1' })
-  await once(socket, 'connect')
-  socket.on('error', () => {})
-  socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`)
-  const block = Buffer.alloc(256 * 1024, 0x78)
-  socket.write(Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]))
+  const upload = await openUpload(new URL(proxy.url).port, 'chunked')
+  upload.send(Buffer.alloc(256 * 1024, 0x78))
   // Past the replay cap, so the body streams: the proxy now waits for a fresh token (held).
-  for (let i = 0; i < 500 && sim.stats.calls.auth !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  socket.resetAndDestroy()
-  await new Promise((resolve) => socket.once('close', resolve))
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  await until(() => sim.stats.calls.auth === 1)
+  await upload.reset()
+  await sleep(100)
   release()
-  await new Promise((resolve) => setTimeout(resolve, 200))
-  const res = await fetch(`${proxy.url}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
-  t.equal(res.status, 200, 'the proxy is still there')
-  await res.arrayBuffer()
+  await sleep(200)
+  await stillServing(t, proxy.url)
 })
 
-for (const framing of ['content-length', 'chunked']) {
+for (const framing of ['content-length', 'chunked'] as const) {
   t.test(`a ${framing} upload whose client gives up while it streams toward a slow Jira leaves the proxy serving`, async (t) => {
     const sim = await startSimulator(t)
     const proxy = await startProxy(t, { JIRA_URL: sim.url, MAX_REPLAY_BODY_BYTES: String(64 * 1024) })
     sim.control.setLatency(300)
     for (const abortAfterMs of [100, 450, 800]) {
-      const socket = connect({ port: Number(new URL(proxy.url).port), host: '127.0.0.1' })
-      await once(socket, 'connect')
-      socket.on('error', () => {})
-      const framingHeader = framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${16 * MiB}`
-      socket.write(`POST ${TASK} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${basic('alice', 'alice-secret')}\r\nContent-Type: application/json\r\n${framingHeader}\r\n\r\n`)
+      const upload = await openUpload(new URL(proxy.url).port, framing)
       const block = Buffer.alloc(256 * 1024, 0x78)
       const started = Date.now()
       while (Date.now() - started < abortAfterMs) {
-        socket.write(framing === 'chunked' ? Buffer.concat([Buffer.from(`${block.length.toString(16)}\r\n`), block, Buffer.from('\r\n')]) : block)
-        await new Promise((resolve) => setTimeout(resolve, 20))
+        upload.send(block)
+        await sleep(20)
       }
-      socket.resetAndDestroy()
-      await new Promise((resolve) => socket.once('close', resolve))
+      await upload.reset()
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await sleep(1000)
     sim.control.setLatency(0)
-    const res = await fetch(`${proxy.url}/rest/api/2/myself`, { headers: { authorization: basic('alice', 'alice-secret') } })
-    t.equal(res.status, 200, 'the proxy is still there')
-    await res.arrayBuffer()
+    await stillServing(t, proxy.url)
   })
 }

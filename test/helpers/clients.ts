@@ -36,6 +36,12 @@ export async function call (url: string, init: RequestInit = {}): Promise<{ stat
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Polls until `ready()` holds (a counter says a step has happened); throws after 5 s. */
+export async function until (ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ready(); i++) await sleep(10)
+  if (!ready()) throw new Error('the awaited step never happened')
+}
+
 /**
  * A request through node:http, for what fetch refuses to send (Connection-listed headers,
  * absolute-form targets, odd paths).

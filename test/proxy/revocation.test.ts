@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { BP, call, sleep } from '../helpers/clients.js'
+import { BP, call, sleep, until } from '../helpers/clients.js'
 import { cookieSession } from '../helpers/session.js'
 
 t.test('server-side revocation of the authentication token: reauth and a transparent retry', async (t) => {
@@ -34,12 +34,6 @@ t.test('when every refresh path fails the 401 reaches the caller after one retry
   t.equal(sim.stats.calls.reauth, 1)
   t.equal(sim.stats.calls.auth, 2)
 })
-
-/** Polls until `ready()` holds: the simulator's counters say a step has happened. */
-async function until (ready: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !ready(); i++) await sleep(10)
-  if (!ready()) throw new Error('the awaited step never happened')
-}
 
 // A streamed upload asks system/auth for a fresh token; its answer is held until after a
 // revocation, so the token it brings back is already dead when it arrives.
