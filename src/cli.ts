@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
+import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
-import pretty from 'pino-pretty'
 import { buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
-import { runDoctor } from './ops/doctor.js'
-import { parseSimulateArgs } from './simulator/args.js'
-import { buildSimulator } from './simulator/index.js'
+import { heapGrowthFlag } from './ops/heap.js'
 
 /**
  * The process: arguments, configuration, listening, signals. The only module that touches
@@ -50,8 +48,13 @@ function readConfig (): Config {
 
 async function serve (): Promise<void> {
   const config = readConfig()
-  // People reading a terminal get pino-pretty; pipes and files get JSON lines.
-  const logger = createLogger(config.logLevel, process.stdout.isTTY ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }) : undefined)
+  // Read dynamically by V8's heap sizing, so setting it before the cache fills is early enough.
+  const growth = heapGrowthFlag(process.execArgv)
+  if (growth !== undefined) setFlagsFromString(growth)
+  // People reading a terminal get pino-pretty; pipes and files get JSON lines. Modules only some
+  // commands need are loaded by those commands, so the daemon does not carry them.
+  const pretty = process.stdout.isTTY ? (await import('pino-pretty')).default : undefined
+  const logger = createLogger(config.logLevel, pretty?.({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }))
   // Log lines are batched; on a quiet proxy none waits longer than this.
   setInterval(() => logger.flush(), 500).unref()
   const { app, loginGuard } = await buildApp(config, { logger })
@@ -86,11 +89,12 @@ async function serve (): Promise<void> {
 async function simulate (argv: string[]): Promise<void> {
   let args
   try {
-    args = parseSimulateArgs(argv)
+    args = (await import('./simulator/args.js')).parseSimulateArgs(argv)
   } catch (err) {
     process.stderr.write(`bigpicture-auth-proxy simulate: ${(err as Error).message}\n`)
     process.exit(2)
   }
+  const { buildSimulator } = await import('./simulator/index.js')
   const simulator = buildSimulator({ contextPath: args.contextPath, users: args.users })
   const url = await simulator.listen(args.port, args.host)
   process.stdout.write(`Jira + BigPicture simulator listening on ${url} (users: ${Object.keys(args.users).join(', ')})\n`)
@@ -117,7 +121,7 @@ async function main (argv: string[]): Promise<void> {
     case 'simulate':
       return simulate(rest)
     case 'doctor':
-      process.exitCode = await runDoctor(readConfig(), (line) => process.stdout.write(`${line}\n`), { env: process.env, cwd: process.cwd() })
+      process.exitCode = await (await import('./ops/doctor.js')).runDoctor(readConfig(), (line) => process.stdout.write(`${line}\n`), { env: process.env, cwd: process.cwd() })
       return
     default:
       process.stderr.write(`bigpicture-auth-proxy: unknown command "${command}"; see --help\n`)

@@ -8,7 +8,7 @@ import { localExpiry } from './clock.js'
 import { readJwtExpiry } from './jwt.js'
 import type { LoginGuard } from './login-guard.js'
 import { TokenBucket } from './rate-limit.js'
-import { type AppTokens, type IdentityTokens, emptyAppTokens } from './store.js'
+import { AppTokens, type IdentityTokens } from './store.js'
 
 /** What happened while serving one request, for its access-log line. */
 export interface Trace {
@@ -85,8 +85,8 @@ export class TokenManager {
    */
   current (entry: IdentityTokens, app: number): string | undefined {
     const t = entry.apps[app]
-    if (t === undefined || t.authentication === undefined) return undefined
-    return this.#now() < t.refreshAt ? t.authentication : undefined
+    if (t === undefined || this.#now() >= t.refreshAt) return undefined
+    return t.authentication
   }
 
   /**
@@ -183,9 +183,10 @@ export class TokenManager {
   async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
     const { rejected, viaAuth } = ask
     try {
-      if (!viaAuth && t.refresh !== undefined && this.#now() < t.refreshExpiresAt) {
+      const refresh = viaAuth || this.#now() >= t.refreshExpiresAt ? undefined : t.refresh
+      if (refresh !== undefined) {
         try {
-          const r = await this.#client.reauth(this.#apps[app] as string, t.refresh)
+          const r = await this.#client.reauth(this.#apps[app] as string, refresh)
           if (r.ok) {
             this.#log.debug({ identity: label(identity), app: this.#apps[app] }, 'token refreshed with reauth')
             return this.#store(t, r.tokens, seq)
@@ -217,7 +218,7 @@ export class TokenManager {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
       if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
-      if (t.refresh === undefined && entry.apps.every((a) => a?.refresh === undefined) && !this.#newSessions.take()) {
+      if (!t.hasRefresh && entry.apps.every((a) => a?.hasRefresh !== true) && !this.#newSessions.take()) {
         throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
       }
       const r = await this.#client.auth(name, identity.sessionId)
@@ -317,7 +318,7 @@ export class TokenManager {
 function slot (entry: IdentityTokens, app: number): AppTokens {
   let t = entry.apps[app]
   if (t === undefined) {
-    t = emptyAppTokens()
+    t = new AppTokens()
     entry.apps[app] = t
   }
   return t
