@@ -2,9 +2,9 @@
  * How far V8 lets the old generation grow past what survived the last full collection before it
  * collects again. V8 picks up to 300% on its own when collections are cheap, which suits a process
  * whose heap is mostly short-lived garbage. This proxy's lasting heap is its identity cache, so
- * that headroom multiplies the cache: at 100 000 identities the old generation stood at about
- * three times its live size. With 30% the process holds little more than it uses, for a few
- * extra incremental collections while the cache grows (none while it holds steady).
+ * that headroom multiplies the cache: filling it with new identities, the old generation grew from
+ * 28 to 116 MB between two full collections. With 30% the process holds little more than it uses,
+ * for a few extra incremental collections while the cache grows (none while it holds steady).
  */
 export const HEAP_GROWING_PERCENT = 30
 

@@ -1,13 +1,13 @@
 /**
  * Tokens held for many identities, in three quarters of their size. A JWT is base64url text: six
  * bits a character. `packToken` keeps the decoded bytes of each dot-separated segment in a
- * one-byte string (one byte a character), after a short header of segment lengths; `unpackToken`
- * encodes them again. Anything that would not come back character for character (another
- * alphabet, padding, stray bits in a segment's last character) is kept as it came, behind a marker,
- * so a token always comes back exactly as Jira issued it. Pure; no I/O.
+ * one-byte string (one byte a character): first the segment count, then each segment's decoded
+ * length in two characters, then the bytes. `unpackToken` encodes them again. Anything that would
+ * not come back character for character (another alphabet, padding, stray bits in a segment's
+ * last character) is kept as it came, behind a count of 0, so a token always comes back exactly
+ * as Jira issued it. Pure; no I/O.
  */
 
-/** Header: the segment count, then each segment's decoded length in two characters. */
 const RAW = 0
 const MAX_SEGMENTS = 8
 const BASE64URL_SEGMENTS = /^[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,7}$/
