@@ -6,26 +6,23 @@ const token = (): string => `eyJhbGciOiJIUzI1NiJ9.${randomBytes(240).toString('b
 
 t.test('AppTokens: tokens come back exactly as they were set, packed or not', async (t) => {
   const slot = new AppTokens()
-  t.equal(slot.authentication, undefined)
-  t.equal(slot.refresh, undefined)
-  t.notOk(slot.hasAuthentication)
-  t.notOk(slot.hasRefresh)
+  const holds = (auth: string | undefined, refresh: string | undefined, what: string): void => {
+    t.equal(slot.authentication, auth, `${what}: authentication`)
+    t.equal(slot.refresh, refresh, `${what}: refresh`)
+    t.equal(slot.hasAuthentication, auth !== undefined, `${what}: hasAuthentication`)
+    t.equal(slot.hasRefresh, refresh !== undefined, `${what}: hasRefresh`)
+  }
+  holds(undefined, undefined, 'new')
   const auth = token()
   const refresh = token()
   slot.authentication = auth
   slot.refresh = refresh
-  t.equal(slot.authentication, auth)
-  t.equal(slot.refresh, refresh)
-  t.ok(slot.hasAuthentication)
-  t.ok(slot.hasRefresh)
+  holds(auth, refresh, 'set')
   slot.authentication = 'not base64url: kept as it came'
-  t.equal(slot.authentication, 'not base64url: kept as it came')
+  holds('not base64url: kept as it came', refresh, 'unpackable')
   slot.authentication = undefined
   slot.refresh = undefined
-  t.equal(slot.authentication, undefined)
-  t.equal(slot.refresh, undefined)
-  t.notOk(slot.hasAuthentication)
-  t.notOk(slot.hasRefresh)
+  holds(undefined, undefined, 'cleared')
 })
 
 t.test('AppTokens: slots pushed out of the text copies still give their own token', async (t) => {
