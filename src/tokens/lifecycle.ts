@@ -218,7 +218,7 @@ export class TokenManager {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
       if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
-      if (!t.hasRefresh && entry.apps.every((a) => a?.hasRefresh !== true) && !this.#newSessions.take()) {
+      if (entry.apps.every((a) => a?.hasRefresh !== true) && !this.#newSessions.take()) {
         throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
       }
       const r = await this.#client.auth(name, identity.sessionId)

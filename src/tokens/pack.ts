@@ -10,7 +10,7 @@
 
 const RAW = 0
 const MAX_SEGMENTS = 8
-const BASE64URL_SEGMENTS = /^[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,7}$/
+const BASE64URL_SEGMENTS = new RegExp(`^[A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]*){0,${MAX_SEGMENTS - 1}}$`)
 
 export function packToken (text: string): string {
   if (!BASE64URL_SEGMENTS.test(text)) return raw(text)
