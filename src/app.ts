@@ -56,7 +56,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const accessLog = createAccessWriter(options.logger)
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true })
   const loginGuard = new LoginGuard(options.loginGuard)
-  const store = new TokenStore(config.identityCacheMax, config.apps.length)
+  const store = new TokenStore(config.identityCacheMax)
   // Token calls get connections of their own, so a refresh never queues behind the very requests
   // that wait for it (a refresh storm would otherwise stretch every waiter's latency).
   const tokenDispatcher = options.dispatcher ?? createJiraDispatcher(config, 16)

@@ -105,7 +105,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
       // A body that cannot be replayed travels with a token BigPicture has just issued.
       token = body.kind === 'stream'
         ? await manager.fresh(identity, entry, app, trace)
-        : manager.current(entry, app) ?? await manager.refresh(identity, entry, app, entry.apps[app]?.authentication, trace)
+        : manager.current(entry, app) ?? await manager.refresh(identity, entry, app, entry.app(app)?.authentication, trace)
       session = await sessionFor(identity, entry, trace)
     } catch (err) {
       store.forgetIfEmpty(identity.key)

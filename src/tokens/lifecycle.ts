@@ -8,7 +8,7 @@ import { localExpiry } from './clock.js'
 import { readJwtExpiry } from './jwt.js'
 import type { LoginGuard } from './login-guard.js'
 import { TokenBucket } from './rate-limit.js'
-import { AppTokens, type IdentityTokens } from './store.js'
+import type { AppTokens, IdentityTokens } from './store.js'
 
 /** What happened while serving one request, for its access-log line. */
 export interface Trace {
@@ -27,7 +27,6 @@ export interface TokenManagerOptions {
   refreshSkewMs: number
   /** First-contact auth calls for unknown cookies: per second, and burst. */
   newSessionRate?: { perSecond: number, burst: number }
-  now?: () => number
 }
 
 /** Why a refresh flies. */
@@ -55,7 +54,8 @@ export class TokenManager {
   readonly #log: Logger
   readonly #apps: string[]
   readonly #skew: number
-  readonly #now: () => number
+  /** Wall-clock time, as the token slots keep theirs (store.ts). */
+  readonly #now = Date.now
   /** Dead-session marks for callers' cookies, by identity entry. */
   readonly #deadUntil = new WeakMap<IdentityTokens, number>()
   /** Cookies never seen before cost Jira a call each: bounded so junk cookies cannot flood it. */
@@ -74,7 +74,6 @@ export class TokenManager {
     this.#log = options.log
     this.#apps = options.apps
     this.#skew = options.refreshSkewMs
-    this.#now = options.now ?? Date.now
     const rate = options.newSessionRate ?? { perSecond: 50, burst: 200 }
     this.#newSessions = new TokenBucket(rate.perSecond, rate.burst, this.#now)
   }
@@ -84,7 +83,7 @@ export class TokenManager {
    * path allocates nothing.
    */
   current (entry: IdentityTokens, app: number): string | undefined {
-    const t = entry.apps[app]
+    const t = entry.app(app)
     if (t === undefined || this.#now() >= t.refreshAt) return undefined
     return t.authentication
   }
@@ -96,7 +95,7 @@ export class TokenManager {
    * session is dead (nothing the proxy can do; Jira's 401 should reach the caller).
    */
   refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace, rejected = false): Promise<string | undefined> {
-    const t = slot(entry, app)
+    const t = entry.slot(app)
     trace.refreshed = true
     if (rejected) return this.#replace(identity, entry, app, t, failed, trace)
     if (t.flight !== undefined) {
@@ -119,8 +118,7 @@ export class TokenManager {
     let heard = t.refusedSeq
     if (failed === undefined || failed !== t.refusedToken) {
       heard = ++this.#seq
-      t.refusedToken = failed
-      t.refusedSeq = heard
+      t.refused(failed, heard)
     }
     // Requests arriving from now on wait for the successor instead of sending a dead token.
     if (failed !== undefined && t.authentication === failed) t.refreshAt = 0
@@ -140,9 +138,8 @@ export class TokenManager {
   #fly (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, trace: Trace): Promise<string | undefined> {
     const seq = ++this.#seq
     const flight: Promise<string | undefined> = this.#acquire(identity, entry, app, t, ask, seq, trace)
-      .finally(() => { if (t.flight === flight) t.flight = undefined })
-    t.flight = flight
-    t.flightSeq = seq
+      .finally(() => t.endFlight(flight))
+    t.startFlight(flight, seq)
     return flight
   }
 
@@ -154,7 +151,7 @@ export class TokenManager {
    * is dead, and Jira's 401 is the answer.
    */
   async fresh (identity: TokenIdentity, entry: IdentityTokens, app: number, trace: Trace): Promise<string | undefined> {
-    const t = slot(entry, app)
+    const t = entry.slot(app)
     // Let refreshes already under way land first (one at a time per slot), then ask anew.
     while (t.flight !== undefined) await t.flight.catch(() => undefined)
     trace.refreshed = true
@@ -173,11 +170,11 @@ export class TokenManager {
   sessionDied (entry: IdentityTokens, sessionId: string): void {
     if (entry.sessionId !== sessionId) return
     entry.sessionId = undefined
-    for (const t of entry.apps) {
-      if (t === undefined) continue
+    entry.someApp((t) => {
       t.authentication = undefined
       t.refresh = undefined
-    }
+      return false
+    })
   }
 
   async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
@@ -218,7 +215,7 @@ export class TokenManager {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
       if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
-      if (entry.apps.every((a) => a?.hasRefresh !== true) && !this.#newSessions.take()) {
+      if (!entry.someApp((a) => a.hasRefresh) && !this.#newSessions.take()) {
         throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
       }
       const r = await this.#client.auth(name, identity.sessionId)
@@ -299,29 +296,19 @@ export class TokenManager {
     const now = this.#now()
     t.issuedSeq = seq
     const exp = readJwtExpiry(issued.authentication)
-    t.authentication = issued.authentication
-    t.authExpiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)
+    t.setTokens(issued.authentication, issued.refresh)
+    const expiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)
+    t.authExpiresAt = expiresAt
     // Refresh `skew` before expiry, but never sooner than half-way through a short-lived token.
     // A refresh that started before the last refusal was heard of may bring a token that refusal's
     // cause already killed: it goes to whoever waited for it, and the next request refreshes.
-    t.refreshAt = seq < t.refusedSeq ? 0 : t.authExpiresAt - Math.min(this.#skew, Math.max(0, (t.authExpiresAt - now) / 2))
+    t.refreshAt = seq < t.refusedSeq ? 0 : expiresAt - Math.min(this.#skew, Math.max(0, (expiresAt - now) / 2))
     if (issued.refresh !== undefined) {
       const rexp = readJwtExpiry(issued.refresh)
-      t.refresh = issued.refresh
       t.refreshExpiresAt = rexp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(rexp, issued.offsetMs)
     }
     return issued.authentication
   }
-}
-
-/** The app's token slot of an identity, made on first use. */
-function slot (entry: IdentityTokens, app: number): AppTokens {
-  let t = entry.apps[app]
-  if (t === undefined) {
-    t = new AppTokens()
-    entry.apps[app] = t
-  }
-  return t
 }
 
 /**

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { packToken, unpackToken } from './pack.js'
+import { hasToken, packTokens, type PackedPair, unpackToken } from './pack.js'
 
 /**
  * How many token slots keep their authentication token as text, ready for the next request. The
@@ -11,39 +11,54 @@ const hot = new Array<AppTokens | undefined>(HOT_SLOTS)
 let hotNext = 0
 
 /**
+ * A slot's times are whole ticks of 1/64 s from when this module loaded: small integers, which V8
+ * keeps inside the object, where a millisecond timestamp is a number object of its own (16 bytes,
+ * three a slot). Rounded down, so a token is refreshed, or given up, at most 16 ms early. Ticks
+ * stay small for 388 days either side of the start; beyond that they still work, only boxed.
+ */
+const TICK_MS = 1000 / 64
+const EPOCH = Date.now()
+/** "Long ago" (194 days before the start), still a small integer: what 0 ms and below become. */
+const LONG_AGO = -(2 ** 30)
+const toTicks = (ms: number): number => ms <= 0 ? LONG_AGO : Math.floor((ms - EPOCH) / TICK_MS)
+const fromTicks = (ticks: number): number => EPOCH + ticks * TICK_MS
+
+const EMPTY_PAIR = packTokens(undefined, undefined)
+
+/** What a slot needs only while a refresh flies, or after BigPicture refused one of its tokens. */
+class RefreshState {
+  flight: Promise<string | undefined> | undefined = undefined
+  flightSeq = 0
+  refusedToken: string | undefined = undefined
+  refusedSeq = 0
+}
+
+/**
  * One app's token pair for one identity. Mutated in place so waiters see the newest values. The
- * tokens are most of what an identity costs, so they are held packed, a quarter smaller, and only
- * the slots in use keep a text copy (see `HOT_SLOTS`).
+ * tokens are most of what an identity costs, so both are held in one packed string, a quarter
+ * smaller than their text, and only the slots in use keep a text copy (see `HOT_SLOTS`).
  */
 export class AppTokens {
-  #auth: string | undefined = undefined
+  #packed: PackedPair = EMPTY_PAIR
   #text: string | undefined = undefined
-  #refresh: string | undefined = undefined
-  /** Local time (ms) at which BigPicture stops accepting `authentication`. */
-  authExpiresAt = 0
-  /** Local time (ms) from which the token is refreshed before use. */
-  refreshAt = 0
-  refreshExpiresAt = 0
+  #authExpiresAt = LONG_AGO
+  #refreshAt = LONG_AGO
+  #refreshExpiresAt = LONG_AGO
   /**
    * When the refresh that fetched `authentication` started, as a step of the manager's sequence:
    * Jira issued the token after every event numbered lower (see `TokenManager`).
    */
   issuedSeq = 0
-  /** The refresh in flight, shared by every request that needs it (single flight). */
-  flight: Promise<string | undefined> | undefined = undefined
-  /** When `flight` started, on the same sequence. */
-  flightSeq = 0
-  /** The last token BigPicture refused, and the step at which the proxy first heard of it. */
-  refusedToken: string | undefined = undefined
-  refusedSeq = 0
+  #state: RefreshState | undefined = undefined
 
   get authentication (): string | undefined {
-    if (this.#text !== undefined || this.#auth === undefined) return this.#text
-    return this.#keepText(unpackToken(this.#auth))
+    if (this.#text !== undefined) return this.#text
+    const text = unpackToken(this.#packed, 0)
+    return text === undefined ? undefined : this.#keepText(text)
   }
 
   set authentication (token: string | undefined) {
-    this.#auth = token === undefined ? undefined : packToken(token)
+    this.#packed = packTokens(token, unpackToken(this.#packed, 1))
     // A slot in use keeps serving text. A new identity's token is not kept as text before its
     // second request: most first contacts of a flood never make one, and a text that outlives a
     // few young-generation collections only to be dropped leaves holes among the long-lived
@@ -52,19 +67,63 @@ export class AppTokens {
   }
 
   get hasAuthentication (): boolean {
-    return this.#auth !== undefined
+    return hasToken(this.#packed, 0)
   }
 
   get refresh (): string | undefined {
-    return this.#refresh === undefined ? undefined : unpackToken(this.#refresh)
+    return unpackToken(this.#packed, 1)
   }
 
   set refresh (token: string | undefined) {
-    this.#refresh = token === undefined ? undefined : packToken(token)
+    this.#packed = packTokens(this.#text ?? unpackToken(this.#packed, 0), token)
   }
 
   get hasRefresh (): boolean {
-    return this.#refresh !== undefined
+    return hasToken(this.#packed, 1)
+  }
+
+  /** Both tokens at once (one packing); a refresh token of `undefined` keeps the one there is. */
+  setTokens (authentication: string, refresh: string | undefined): void {
+    this.#packed = packTokens(authentication, refresh ?? unpackToken(this.#packed, 1))
+    if (this.#text !== undefined) this.#text = authentication
+  }
+
+  /** Local time (ms) at which BigPicture stops accepting `authentication`. */
+  get authExpiresAt (): number { return fromTicks(this.#authExpiresAt) }
+  set authExpiresAt (ms: number) { this.#authExpiresAt = toTicks(ms) }
+  /** Local time (ms) from which the token is refreshed before use; 0: at once. */
+  get refreshAt (): number { return fromTicks(this.#refreshAt) }
+  set refreshAt (ms: number) { this.#refreshAt = toTicks(ms) }
+  get refreshExpiresAt (): number { return fromTicks(this.#refreshExpiresAt) }
+  set refreshExpiresAt (ms: number) { this.#refreshExpiresAt = toTicks(ms) }
+
+  /** The refresh in flight, shared by every request that needs it (single flight). */
+  get flight (): Promise<string | undefined> | undefined { return this.#state?.flight }
+  /** When `flight` started, on the manager's sequence. */
+  get flightSeq (): number { return this.#state?.flightSeq ?? 0 }
+
+  startFlight (flight: Promise<string | undefined>, seq: number): void {
+    const state = (this.#state ??= new RefreshState())
+    state.flight = flight
+    state.flightSeq = seq
+  }
+
+  /** The flight landed; its state goes too unless the slot remembers a refusal. */
+  endFlight (flight: Promise<string | undefined>): void {
+    const state = this.#state
+    if (state === undefined || state.flight !== flight) return
+    state.flight = undefined
+    if (state.refusedSeq === 0) this.#state = undefined
+  }
+
+  /** The last token BigPicture refused, and the step at which the proxy first heard of it. */
+  get refusedToken (): string | undefined { return this.#state?.refusedToken }
+  get refusedSeq (): number { return this.#state?.refusedSeq ?? 0 }
+
+  refused (token: string | undefined, seq: number): void {
+    const state = (this.#state ??= new RefreshState())
+    state.refusedToken = token
+    state.refusedSeq = seq
   }
 
   #keepText (text: string): string {
@@ -77,13 +136,51 @@ export class AppTokens {
   }
 }
 
-/** Everything the proxy holds for one identity. */
-export interface IdentityTokens {
+
+/**
+ * Everything the proxy holds for one identity. The first three apps' slots are fields (the
+ * default `BIGPICTURE_APPS` has three): an array of them would cost 72 bytes more an identity.
+ */
+export class IdentityTokens {
   /** The proxy's own Jira session for identities it logs in for (never a caller's cookie). */
-  sessionId: string | undefined
-  sessionFlight: Promise<string> | undefined
-  /** Indexed by the app's position in `BIGPICTURE_APPS`. */
-  apps: Array<AppTokens | undefined>
+  sessionId: string | undefined = undefined
+  sessionFlight: Promise<string> | undefined = undefined
+  #app0: AppTokens | undefined = undefined
+  #app1: AppTokens | undefined = undefined
+  #app2: AppTokens | undefined = undefined
+  #more: Array<AppTokens | undefined> | undefined = undefined
+
+  /** The slot of the app at this position in `BIGPICTURE_APPS`, if it has one. */
+  app (index: number): AppTokens | undefined {
+    switch (index) {
+      case 0: return this.#app0
+      case 1: return this.#app1
+      case 2: return this.#app2
+      default: return this.#more?.[index - 3]
+    }
+  }
+
+  /** The app's slot, made on first use. */
+  slot (index: number): AppTokens {
+    const there = this.app(index)
+    if (there !== undefined) return there
+    const t = new AppTokens()
+    switch (index) {
+      case 0: this.#app0 = t; break
+      case 1: this.#app1 = t; break
+      case 2: this.#app2 = t; break
+      default: (this.#more ??= [])[index - 3] = t
+    }
+    return t
+  }
+
+  /** Whether any slot there is satisfies `test`. */
+  someApp (test: (t: AppTokens) => boolean): boolean {
+    if (this.#app0 !== undefined && test(this.#app0)) return true
+    if (this.#app1 !== undefined && test(this.#app1)) return true
+    if (this.#app2 !== undefined && test(this.#app2)) return true
+    return this.#more?.some((t) => t !== undefined && test(t)) ?? false
+  }
 }
 
 /**
@@ -93,21 +190,17 @@ export interface IdentityTokens {
  */
 export class TokenStore {
   readonly #lru: LRUCache<string, IdentityTokens>
-  readonly #apps: number
-  readonly #service: IdentityTokens
+  readonly #service = new IdentityTokens()
 
-  /** `apps`: how many BigPicture apps there are, so each entry's slots are sized exactly. */
-  constructor (max: number, apps = 3) {
+  constructor (max: number) {
     this.#lru = new LRUCache({ max })
-    this.#apps = apps
-    this.#service = emptyIdentity(apps)
   }
 
   get (key: string): IdentityTokens {
     if (key === 'service') return this.#service
     let entry = this.#lru.get(key)
     if (entry === undefined) {
-      entry = emptyIdentity(this.#apps)
+      entry = new IdentityTokens()
       this.#lru.set(ownCopy(key), entry)
     }
     return entry
@@ -125,7 +218,7 @@ export class TokenStore {
   forgetIfEmpty (key: string): void {
     const entry = this.#lru.peek(key)
     if (entry === undefined || entry.sessionId !== undefined || entry.sessionFlight !== undefined) return
-    if (entry.apps.some((t) => t !== undefined && (t.hasAuthentication || t.hasRefresh || t.flight !== undefined))) return
+    if (entry.someApp((t) => t.hasAuthentication || t.hasRefresh || t.flight !== undefined)) return
     this.#lru.delete(key)
   }
 
@@ -141,9 +234,4 @@ export class TokenStore {
  */
 function ownCopy (key: string): string {
   return Buffer.from(key, 'latin1').toString('latin1')
-}
-
-function emptyIdentity (apps: number): IdentityTokens {
-  // A holey array of exactly `apps` slots: growing `[]` on first write would reserve 17.
-  return { sessionId: undefined, sessionFlight: undefined, apps: new Array<AppTokens | undefined>(apps) }
 }

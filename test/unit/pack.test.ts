@@ -1,21 +1,56 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { packToken, unpackToken } from '../../src/tokens/pack.js'
+import { hasToken, packTokens, unpackToken } from '../../src/tokens/pack.js'
 
 const b64 = (value: string | Buffer): string => Buffer.from(value).toString('base64url')
 const HEADER = b64('{"alg":"HS256","typ":"JWT"}')
 /** A token shaped like BigPicture's: JSON header and claims, a 32-byte HMAC, about 400 characters. */
 const jwt = (): string => `${HEADER}.${b64(JSON.stringify({ sub: 'alice', iat: 1_796_000_000, exp: 1_796_000_900, jti: randomBytes(12).toString('hex'), ctx: 'x'.repeat(180) }))}.${b64(randomBytes(32))}`
 const isOneByte = (s: string): boolean => [...s].every((c) => (c.codePointAt(0) as number) <= 0xff)
+const packToken = (token: string): string => packTokens(token, undefined)
+const unpackOne = (packed: string): string | undefined => unpackToken(packed, 0)
 
-t.test('a JWT comes back exactly, in about three quarters of its length', async (t) => {
+t.test('a pair of JWTs comes back exactly, in under three quarters of its length', async (t) => {
   for (let i = 0; i < 50; i++) {
-    const token = jwt()
-    const packed = packToken(token)
-    t.equal(unpackToken(packed), token)
-    t.ok(packed.length <= Math.ceil(token.length * 0.75) + 7, `${packed.length} of ${token.length}`)
+    const auth = jwt()
+    const refresh = jwt()
+    const packed = packTokens(auth, refresh)
+    t.equal(unpackToken(packed, 0), auth)
+    t.equal(unpackToken(packed, 1), refresh)
+    // The shared header is not in the pair: three quarters of the rest, and a few length bytes.
+    const rest = (auth.length - HEADER.length) + (refresh.length - HEADER.length)
+    t.ok(packed.length <= Math.ceil(rest * 0.75) + 12, `${packed.length} of ${auth.length + refresh.length}`)
     t.ok(isOneByte(packed), 'one byte a character')
   }
+})
+
+t.test('either token of a pair may be absent, or not packable', async (t) => {
+  const token = jwt()
+  const odd = 'tökén.ünïcødé.☃'
+  const cases: Array<[string | undefined, string | undefined]> = [
+    [undefined, undefined], [token, undefined], [undefined, token], [odd, token], [token, odd], ['', ''], [odd, undefined]
+  ]
+  for (const [a, b] of cases) {
+    const packed = packTokens(a, b)
+    t.same([unpackToken(packed, 0), unpackToken(packed, 1)], [a, b], JSON.stringify([a, b]))
+    t.same([hasToken(packed, 0), hasToken(packed, 1)], [a !== undefined, b !== undefined])
+  }
+})
+
+t.test('many distinct JWT headers: the first ones are shared, the rest kept inline, all exact', async (t) => {
+  let wrong = 0
+  for (let i = 0; i < 400; i++) {
+    const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: `key-${i}` }))
+    const token = `${header}.${b64(JSON.stringify({ exp: i }))}.${b64(randomBytes(32))}`
+    const packed = packTokens(token, token)
+    if (unpackToken(packed, 0) !== token || unpackToken(packed, 1) !== token) wrong++
+  }
+  t.equal(wrong, 0)
+  // An opaque token is never put in the shared table: packed, it keeps all of its bytes.
+  // (Starting like a JWT header, `eyJ`, and decoding to exactly 300 bytes.)
+  const opaque = `eyJA${b64(randomBytes(297))}`
+  t.equal(unpackOne(packToken(opaque)), opaque)
+  t.ok(packToken(opaque).length >= 300, 'a one-segment token is inline')
 })
 
 t.test('whatever cannot be packed comes back as it came', async (t) => {
@@ -37,7 +72,7 @@ t.test('whatever cannot be packed comes back as it came', async (t) => {
     ['the longest token the proxy accepts', 'A'.repeat(16_384)],
     ['empty', '']
   ]
-  for (const [name, token] of cases) t.equal(unpackToken(packToken(token)), token, name)
+  for (const [name, token] of cases) t.equal(unpackOne(packToken(token)), token, name)
 })
 
 t.test('random segments of every length come back exactly', async (t) => {
@@ -50,7 +85,7 @@ t.test('random segments of every length come back exactly', async (t) => {
     })
     const token = segments.join('.')
     const packed = packToken(token)
-    if (unpackToken(packed) !== token) {
+    if (unpackOne(packed) !== token) {
       t.fail(`did not come back: ${token}`)
       return
     }

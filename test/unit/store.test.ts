@@ -44,11 +44,51 @@ t.test('AppTokens: slots pushed out of the text copies still give their own toke
   t.equal(wrong, 0)
 })
 
+t.test('AppTokens: times come back to the millisecond or up to 16 ms early, 0 as long ago', async (t) => {
+  const slot = new AppTokens()
+  const now = Date.now()
+  t.ok(slot.refreshAt <= now && slot.authExpiresAt <= now && slot.refreshExpiresAt <= now, 'a new slot has nothing current')
+  for (const ms of [now, now + 1, now + 15 * 60_000 + 7, now + 7 * 24 * 3600_000 + 999, now - 5000]) {
+    slot.authExpiresAt = ms
+    slot.refreshAt = ms
+    slot.refreshExpiresAt = ms
+    for (const [name, got] of [['authExpiresAt', slot.authExpiresAt], ['refreshAt', slot.refreshAt], ['refreshExpiresAt', slot.refreshExpiresAt]] as const) {
+      t.ok(got <= ms && got > ms - 16, `${name}: ${ms - got} ms early`)
+    }
+  }
+  slot.refreshAt = 0
+  t.ok(slot.refreshAt < now - 24 * 3600_000, '0: refresh at once')
+  // Far outside the small-integer range the times are still right, only rounded.
+  slot.refreshExpiresAt = now + 1000 * 24 * 3600_000
+  t.ok(Math.abs(slot.refreshExpiresAt - (now + 1000 * 24 * 3600_000)) < 16)
+})
+
+t.test('AppTokens: refresh state lasts while a flight is under way or a refusal is remembered', async (t) => {
+  const slot = new AppTokens()
+  t.equal(slot.flight, undefined)
+  t.equal(slot.flightSeq, 0)
+  const first = Promise.resolve(undefined)
+  slot.startFlight(first, 4)
+  t.equal(slot.flight, first)
+  t.equal(slot.flightSeq, 4)
+  const second = Promise.resolve('x')
+  slot.startFlight(second, 5)
+  slot.endFlight(first)
+  t.equal(slot.flight, second, 'an earlier flight ending leaves the newer one')
+  slot.endFlight(second)
+  t.equal(slot.flight, undefined)
+  t.equal(slot.refusedSeq, 0)
+  slot.refused('dead', 6)
+  slot.startFlight(first, 7)
+  slot.endFlight(first)
+  t.equal(slot.flight, undefined)
+  t.same([slot.refusedToken, slot.refusedSeq], ['dead', 6], 'the refusal is remembered after the flight')
+})
+
 t.test('TokenStore: bounded, the service identity apart, refused first contacts dropped', async (t) => {
-  const store = new TokenStore(3, 2)
+  const store = new TokenStore(3)
   const a = store.get('a')
   t.equal(store.get('a'), a, 'the same entry for the same key')
-  t.equal(a.apps.length, 2)
   store.get('b')
   store.get('c')
   store.get('d')
@@ -57,25 +97,45 @@ t.test('TokenStore: bounded, the service identity apart, refused first contacts 
   t.equal(store.get('service'), store.peek('service'))
   t.equal(store.size, 3, 'the service identity is not in the bound')
 
-  // An entry holding nothing is dropped; one holding a token, a refresh token or a flight stays.
+  // An entry holding nothing is dropped; one holding a token, a refresh token or a flight stays,
+  // whichever app's slot holds it.
   const holders: Array<[string, (s: AppTokens) => void]> = [
     ['authentication', (s) => { s.authentication = token() }],
     ['refresh', (s) => { s.refresh = token() }],
-    ['flight', (s) => { s.flight = Promise.resolve(undefined) }]
+    ['flight', (s) => { s.startFlight(Promise.resolve(undefined), 1) }]
   ]
-  for (const [what, fill] of holders) {
-    const store = new TokenStore(10, 1)
-    const slot = new AppTokens()
-    fill(slot)
-    store.get('x').apps[0] = slot
-    store.forgetIfEmpty('x')
-    t.not(store.peek('x'), undefined, `kept: ${what}`)
+  for (const app of [0, 1, 2, 3, 7]) {
+    for (const [what, fill] of holders) {
+      const store = new TokenStore(10)
+      const entry = store.get('x')
+      entry.slot(0)
+      fill(entry.slot(app))
+      store.forgetIfEmpty('x')
+      t.not(store.peek('x'), undefined, `kept: ${what} of app ${app}`)
+    }
   }
-  const empty = new TokenStore(10, 1)
-  empty.get('x').apps[0] = new AppTokens()
+  const empty = new TokenStore(10)
+  empty.get('x').slot(0)
+  empty.get('x').slot(4)
   empty.forgetIfEmpty('x')
-  t.equal(empty.peek('x'), undefined, 'dropped: an empty slot')
+  t.equal(empty.peek('x'), undefined, 'dropped: empty slots')
   empty.get('y').sessionId = 's'
   empty.forgetIfEmpty('y')
   t.not(empty.peek('y'), undefined, 'kept: a Jira session')
+})
+
+t.test('IdentityTokens: each app has a slot of its own, made once', async (t) => {
+  const entry = new TokenStore(10).get('x')
+  const slots = [0, 1, 2, 3, 4, 9].map((app) => {
+    t.equal(entry.app(app), undefined, `app ${app}: none before first use`)
+    const s = entry.slot(app)
+    t.equal(entry.slot(app), s, `app ${app}: the same slot again`)
+    t.equal(entry.app(app), s)
+    return s
+  })
+  t.equal(new Set(slots).size, slots.length, 'no two apps share a slot')
+  t.equal(entry.app(5), undefined)
+  let seen = 0
+  entry.someApp(() => { seen++; return false })
+  t.equal(seen, slots.length, 'someApp visits every slot there is')
 })
