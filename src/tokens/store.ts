@@ -54,7 +54,7 @@ export class AppTokens {
   get authentication (): string | undefined {
     if (this.#text !== undefined) return this.#text
     const text = unpackToken(this.#packed, 0)
-    return text === undefined ? undefined : this.#keepText(text)
+    return text === undefined ? undefined : AppTokens.#keepText(this, text)
   }
 
   set authentication (token: string | undefined) {
@@ -126,60 +126,61 @@ export class AppTokens {
     state.refusedSeq = seq
   }
 
-  #keepText (text: string): string {
+  // Static: a private method of the instances would cost each of them a field (V8's class brand).
+  static #keepText (slot: AppTokens, text: string): string {
     const oldest = hot[hotNext]
     if (oldest !== undefined) oldest.#text = undefined
-    hot[hotNext] = this
+    hot[hotNext] = slot
     hotNext = (hotNext + 1) % HOT_SLOTS
-    this.#text = text
+    slot.#text = text
     return text
   }
 }
 
 
+/** The proxy's own Jira session, for identities it logs in for (never a caller's cookie). */
+class SessionState {
+  id: string | undefined = undefined
+  flight: Promise<string> | undefined = undefined
+}
+
 /**
- * Everything the proxy holds for one identity. The first three apps' slots are fields (the
- * default `BIGPICTURE_APPS` has three): an array of them would cost 72 bytes more an identity.
+ * Everything the proxy holds for one identity. Most identities use one app, so the entry is that
+ * app's slot itself (the first app asked for): one object instead of two, a reference and an
+ * object header less an identity. Other apps' slots and the Jira session are made when needed.
  */
-export class IdentityTokens {
-  /** The proxy's own Jira session for identities it logs in for (never a caller's cookie). */
-  sessionId: string | undefined = undefined
-  sessionFlight: Promise<string> | undefined = undefined
-  #app0: AppTokens | undefined = undefined
-  #app1: AppTokens | undefined = undefined
-  #app2: AppTokens | undefined = undefined
-  #more: Array<AppTokens | undefined> | undefined = undefined
+export class IdentityTokens extends AppTokens {
+  /** The app the entry's own slot serves; -1 until one is asked for. */
+  #ownApp = -1
+  /** The other apps' slots, by their position in `BIGPICTURE_APPS`. */
+  #others: Array<AppTokens | undefined> | undefined = undefined
+  #session: SessionState | undefined = undefined
+
+  get sessionId (): string | undefined { return this.#session?.id }
+  set sessionId (id: string | undefined) { if (id !== undefined || this.#session !== undefined) (this.#session ??= new SessionState()).id = id }
+  get sessionFlight (): Promise<string> | undefined { return this.#session?.flight }
+  set sessionFlight (flight: Promise<string> | undefined) { if (flight !== undefined || this.#session !== undefined) (this.#session ??= new SessionState()).flight = flight }
 
   /** The slot of the app at this position in `BIGPICTURE_APPS`, if it has one. */
   app (index: number): AppTokens | undefined {
-    switch (index) {
-      case 0: return this.#app0
-      case 1: return this.#app1
-      case 2: return this.#app2
-      default: return this.#more?.[index - 3]
-    }
+    return index === this.#ownApp ? this : this.#others?.[index]
   }
 
   /** The app's slot, made on first use. */
   slot (index: number): AppTokens {
-    const there = this.app(index)
-    if (there !== undefined) return there
-    const t = new AppTokens()
-    switch (index) {
-      case 0: this.#app0 = t; break
-      case 1: this.#app1 = t; break
-      case 2: this.#app2 = t; break
-      default: (this.#more ??= [])[index - 3] = t
+    if (index === this.#ownApp) return this
+    if (this.#ownApp === -1) {
+      this.#ownApp = index
+      return this
     }
-    return t
+    const others = (this.#others ??= [])
+    return (others[index] ??= new AppTokens())
   }
 
   /** Whether any slot there is satisfies `test`. */
   someApp (test: (t: AppTokens) => boolean): boolean {
-    if (this.#app0 !== undefined && test(this.#app0)) return true
-    if (this.#app1 !== undefined && test(this.#app1)) return true
-    if (this.#app2 !== undefined && test(this.#app2)) return true
-    return this.#more?.some((t) => t !== undefined && test(t)) ?? false
+    if (this.#ownApp !== -1 && test(this)) return true
+    return this.#others?.some((t) => t !== undefined && test(t)) ?? false
   }
 }
 
