@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
-import { createLogger } from './logger.js'
+import { createLogger, flushLogSync } from './logger.js'
 import { heapGrowthFlag } from './ops/heap.js'
 
 /**
@@ -57,6 +57,8 @@ async function serve (): Promise<void> {
   const logger = createLogger(config.logLevel, pretty?.({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }))
   // Log lines are batched; on a quiet proxy none waits longer than this.
   setInterval(() => logger.flush(), 500).unref()
+  // However the process ends (a shutdown that outlives its grace period included), no line is lost.
+  process.on('exit', () => flushLogSync(logger))
   const { app, loginGuard } = await buildApp(config, { logger })
 
   // The operator's "I fixed the account": forget login failures and CAPTCHA blocks.
@@ -84,6 +86,8 @@ async function serve (): Promise<void> {
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   logger.info({ host: config.host, port, jira: config.jiraUrl, apps: config.apps, serviceIdentity: config.service?.kind ?? 'none' }, `listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`)
+  // Whoever started the proxy on port 0 waits for this line to learn the port: not a batch later.
+  logger.flush()
 }
 
 async function simulate (argv: string[]): Promise<void> {

@@ -11,9 +11,14 @@ export interface IdentityRequest {
   headers: IncomingHttpHeaders
   /** The TCP peer's address. */
   remoteAddress: string | undefined
+  /**
+   * The connection the request came on (any object that lives as long as it), so a keep-alive
+   * caller presenting the same credential again is not hashed again.
+   */
+  connection?: object
 }
 
-type Resolver = (req: IdentityRequest) => Identity | undefined
+type Resolver = (req: IdentityRequest, memo: KeyMemo | undefined) => Identity | undefined
 
 const PASSTHROUGH: Identity = { kind: 'passthrough' }
 const NONE: Identity = { kind: 'none', serviceRefused: false }
@@ -27,42 +32,84 @@ const bigPictureToken: Resolver = ({ headers }) => {
 }
 
 /**
- * Identities whose cache key is hashed only when something asks for it: a plain Jira request of a
- * cookie caller never touches the cache, so it should not pay for the hash.
+ * The last credential a connection presented and its key. A keep-alive client sends the same
+ * credential on every request, and hashing it was the largest cost of resolving an identity.
+ * Held only as long as the connection (a WeakMap entry of its socket), never in the identity
+ * cache, which sees keys alone.
  */
-class CookieIdentity {
-  readonly kind = 'cookie'
-  #key: string | undefined
-  constructor (readonly sessionId: string) {}
-  get key (): string { return (this.#key ??= credentialKey('cookie', this.sessionId)) }
+interface KeyMemo {
+  kind: string
+  credential: string
+  key: string
 }
 
-class PasswordIdentity {
+/**
+ * An identity whose cache key is hashed only when something asks for it (a plain Jira request of
+ * a cookie caller without an access log never needs it), at most once per connection and
+ * credential.
+ */
+abstract class KeyedIdentity {
+  #key: string | undefined = undefined
+  readonly #memo: KeyMemo | undefined
+  constructor (memo: KeyMemo | undefined) {
+    this.#memo = memo
+  }
+
+  /** What the key is hashed from, and a name for its kind that keeps equal values of two kinds apart. */
+  protected abstract credential (): [kind: string, value: string]
+
+  get key (): string {
+    if (this.#key !== undefined) return this.#key
+    const [kind, value] = this.credential()
+    const memo = this.#memo
+    if (memo !== undefined && memo.kind === kind && memo.credential === value) return (this.#key = memo.key)
+    const key = credentialKey(kind, value)
+    if (memo !== undefined) {
+      memo.kind = kind
+      memo.credential = value
+      memo.key = key
+    }
+    return (this.#key = key)
+  }
+}
+
+class CookieIdentity extends KeyedIdentity {
+  readonly kind = 'cookie'
+  constructor (readonly sessionId: string, memo: KeyMemo | undefined) {
+    super(memo)
+  }
+
+  protected credential (): [string, string] { return ['cookie', this.sessionId] }
+}
+
+class PasswordIdentity extends KeyedIdentity {
   readonly kind = 'password'
-  #key: string | undefined
   readonly #decoded: string
-  constructor (readonly username: string, readonly password: string, decoded: string) {
+  constructor (readonly username: string, readonly password: string, decoded: string, memo: KeyMemo | undefined) {
+    super(memo)
     this.#decoded = decoded
   }
 
-  get key (): string { return (this.#key ??= credentialKey('basic', this.#decoded)) }
+  protected credential (): [string, string] { return ['basic', this.#decoded] }
 }
 
-class PatIdentity {
+class PatIdentity extends KeyedIdentity {
   readonly kind = 'pat'
-  #key: string | undefined
-  constructor (readonly token: string) {}
-  get key (): string { return (this.#key ??= credentialKey('pat', this.token)) }
+  constructor (readonly token: string, memo: KeyMemo | undefined) {
+    super(memo)
+  }
+
+  protected credential (): [string, string] { return ['pat', this.token] }
 }
 
 /** Rule 2: the caller's own Jira session. */
-const sessionCookie: Resolver = ({ headers }) => {
+const sessionCookie: Resolver = ({ headers }, memo) => {
   const sessionId = findSessionId(headers.cookie)
-  return sessionId === undefined ? undefined : new CookieIdentity(sessionId)
+  return sessionId === undefined ? undefined : new CookieIdentity(sessionId, memo)
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
-const credentials: Resolver = ({ headers }) => {
+const credentials: Resolver = ({ headers }, memo) => {
   const auth = headers.authorization
   if (auth === undefined) return undefined
   const space = auth.indexOf(' ')
@@ -73,9 +120,9 @@ const credentials: Resolver = ({ headers }) => {
     const decoded = Buffer.from(value, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon <= 0) return undefined
-    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded)
+    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded, memo)
   }
-  if (scheme === 'bearer') return new PatIdentity(value)
+  if (scheme === 'bearer') return new PatIdentity(value, memo)
   return undefined
 }
 
@@ -90,10 +137,21 @@ export function createIdentityResolver (service: ServiceCredentials | undefined,
     ? undefined
     : { kind: 'service', key: 'service', credentials: service }
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
+  const memos = new WeakMap<object, KeyMemo>()
+  const memoOf = (connection: object | undefined): KeyMemo | undefined => {
+    if (connection === undefined) return undefined
+    let memo = memos.get(connection)
+    if (memo === undefined) {
+      memo = { kind: '', credential: '', key: '' }
+      memos.set(connection, memo)
+    }
+    return memo
+  }
 
   return function resolveIdentity (req) {
+    const memo = memoOf(req.connection)
     for (const resolver of chain) {
-      const identity = resolver(req)
+      const identity = resolver(req, memo)
       if (identity !== undefined) return identity
     }
     // Credentials the chain does not understand (another scheme, a malformed Basic) are still the

@@ -127,6 +127,27 @@ t.test('keys tell identities apart and stay stable', async (t) => {
   t.not(credentialKey('basic', 'a:b'), credentialKey('basi', 'ca:b'), 'the kind and the value cannot run together')
 })
 
+t.test('one connection: the key of the credential it presented last is reused, never another credential\'s', async (t) => {
+  const resolve = createIdentityResolver(undefined, [])
+  const connection = {}
+  const other = {}
+  const key = (headers: IncomingHttpHeaders, on: object): string => (resolve({ headers, remoteAddress: REMOTE, connection: on }) as { key: string }).key
+  const sequence: Array<[string, IncomingHttpHeaders, object, string]> = [
+    ['a cookie', { cookie: 'JSESSIONID=A' }, connection, credentialKey('cookie', 'A')],
+    ['the same cookie again', { cookie: 'x=1; JSESSIONID=A' }, connection, credentialKey('cookie', 'A')],
+    ['another cookie on the same connection', { cookie: 'JSESSIONID=B' }, connection, credentialKey('cookie', 'B')],
+    ['the first cookie back', { cookie: 'JSESSIONID=A' }, connection, credentialKey('cookie', 'A')],
+    ['a PAT equal to the cookie value', { authorization: 'Bearer A' }, connection, credentialKey('pat', 'A')],
+    ['the cookie right after it', { cookie: 'JSESSIONID=A' }, connection, credentialKey('cookie', 'A')],
+    ['Basic', { authorization: basic('bob:pw1') }, connection, credentialKey('basic', 'bob:pw1')],
+    ['Basic, another password', { authorization: basic('bob:pw2') }, connection, credentialKey('basic', 'bob:pw2')],
+    ['another connection, its own cookie', { cookie: 'JSESSIONID=C' }, other, credentialKey('cookie', 'C')],
+    ['the first connection is not confused by it', { authorization: basic('bob:pw2') }, connection, credentialKey('basic', 'bob:pw2')]
+  ]
+  for (const [name, headers, on, expected] of sequence) t.equal(key(headers, on), expected, name)
+  t.equal((resolve({ headers: { cookie: 'JSESSIONID=D' }, remoteAddress: REMOTE }) as { key: string }).key, credentialKey('cookie', 'D'), 'without a connection the key is hashed as ever')
+})
+
 t.test('isLoopbackAddress', async (t) => {
   const cases: Array<[string | undefined, boolean]> = [
     ['127.0.0.1', true], ['127.255.255.254', true], ['::1', true], ['::ffff:127.0.0.1', true],

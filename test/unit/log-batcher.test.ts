@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import t from 'tap'
+import { LineBatcher, createLogger, flushLogSync } from '../../src/logger.js'
+
+/** A batcher in front of a synchronous sonic-boom writing to a file of its own. */
+function batcher (t: { teardown (fn: () => unknown): void }, batchChars: number): { log: LineBatcher, file: () => string } {
+  const path = join(mkdtempSync(join(tmpdir(), 'bpap-log-')), 'out.log')
+  const dest = pino.destination({ dest: path, sync: true })
+  t.teardown(() => dest.destroy())
+  return { log: new LineBatcher(dest, batchChars), file: () => readFileSync(path, 'utf8') }
+}
+
+t.test('lines wait until a batch is full, then go out whole and in order', async (t) => {
+  const { log, file } = batcher(t, 30)
+  log.write('one 456789\n')
+  log.write('two 456789\n')
+  t.equal(file(), '', 'below the batch size nothing is written')
+  log.write('three 6789\n')
+  t.equal(file(), 'one 456789\ntwo 456789\nthree 6789\n', 'the batch is written once it is full')
+  log.write('four\n')
+  t.equal(file(), 'one 456789\ntwo 456789\nthree 6789\n')
+})
+
+t.test('flush hands on what is pending; flushSync has written it when it returns', async (t) => {
+  const { log, file } = batcher(t, 1 << 20)
+  log.write('a\n')
+  await new Promise<void>((resolve, reject) => log.flush((err) => { if (err === undefined || err === null) resolve(); else reject(err) }))
+  t.equal(file(), 'a\n')
+  log.write('b\n')
+  log.flushSync()
+  t.equal(file(), 'a\nb\n')
+  log.flushSync()
+  t.equal(file(), 'a\nb\n', 'nothing pending: nothing written twice')
+})
+
+t.test('a pino logger on a batcher: its lines and flushLogSync', async (t) => {
+  const { log, file } = batcher(t, 1 << 20)
+  const logger = pino({ base: null, timestamp: false }, log)
+  logger.info('first')
+  logger.warn({ n: 2 }, 'second')
+  t.equal(file(), '')
+  flushLogSync(logger)
+  t.same(file().trim().split('\n').map((l) => JSON.parse(l) as unknown), [{ level: 30, msg: 'first' }, { level: 40, n: 2, msg: 'second' }])
+})
+
+t.test('flushLogSync never throws, whatever the destination', async (t) => {
+  t.doesNotThrow(() => flushLogSync(createLogger('info', { write: () => {} })), 'a destination without flushSync')
+  const path = join(mkdtempSync(join(tmpdir(), 'bpap-log-')), 'out.log')
+  const dest = pino.destination({ dest: path, sync: true })
+  const logger = pino({}, new LineBatcher(dest))
+  logger.info('x')
+  dest.destroy()
+  t.doesNotThrow(() => flushLogSync(logger), 'a destroyed destination')
+})
