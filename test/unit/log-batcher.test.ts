@@ -6,22 +6,32 @@ import t from 'tap'
 import { LineBatcher, createLogger, flushLogSync } from '../../src/logger.js'
 
 /** A batcher in front of a synchronous sonic-boom writing to a file of its own. */
-function batcher (t: { teardown (fn: () => unknown): void }, batchChars: number): { log: LineBatcher, file: () => string } {
+function batcher (t: { teardown (fn: () => unknown): void }, batchBytes: number): { log: LineBatcher, file: () => string } {
   const path = join(mkdtempSync(join(tmpdir(), 'bpap-log-')), 'out.log')
-  const dest = pino.destination({ dest: path, sync: true })
+  const dest = pino.destination({ dest: path, sync: true, contentMode: 'buffer' })
   t.teardown(() => dest.destroy())
-  return { log: new LineBatcher(dest, batchChars), file: () => readFileSync(path, 'utf8') }
+  return { log: new LineBatcher(dest, batchBytes), file: () => readFileSync(path, 'utf8') }
 }
 
 t.test('lines wait until a batch is full, then go out whole and in order', async (t) => {
-  const { log, file } = batcher(t, 30)
-  log.write('one 456789\n')
-  log.write('two 456789\n')
+  // Room is kept for three bytes a character: a line of 10 goes in while 30 bytes are free.
+  const { log, file } = batcher(t, 55)
+  log.write('one 56789\n')
+  log.write('two 56789\n')
+  log.write('three 789\n')
   t.equal(file(), '', 'below the batch size nothing is written')
-  log.write('three 6789\n')
-  t.equal(file(), 'one 456789\ntwo 456789\nthree 6789\n', 'the batch is written once it is full')
-  log.write('four\n')
-  t.equal(file(), 'one 456789\ntwo 456789\nthree 6789\n')
+  log.write('four 6789\n')
+  t.equal(file(), 'one 56789\ntwo 56789\nthree 789\n', 'a full batch is written before the line that did not fit')
+  log.flushSync()
+  t.equal(file(), 'one 56789\ntwo 56789\nthree 789\nfour 6789\n')
+})
+
+t.test('characters beyond ASCII, and a line longer than a batch, arrive intact and in order', async (t) => {
+  const { log, file } = batcher(t, 64)
+  const lines = ['{"path":"/żółw/日本"}\n', 'x'.repeat(100) + '\n', '{"emoji":"🐢"}\n', 'ą'.repeat(21) + '\n']
+  for (const line of lines) log.write(line)
+  log.flushSync()
+  t.equal(file(), lines.join(''))
 })
 
 t.test('flush hands on what is pending; flushSync has written it when it returns', async (t) => {
@@ -49,7 +59,7 @@ t.test('a pino logger on a batcher: its lines and flushLogSync', async (t) => {
 t.test('flushLogSync never throws, whatever the destination', async (t) => {
   t.doesNotThrow(() => flushLogSync(createLogger('info', { write: () => {} })), 'a destination without flushSync')
   const path = join(mkdtempSync(join(tmpdir(), 'bpap-log-')), 'out.log')
-  const dest = pino.destination({ dest: path, sync: true })
+  const dest = pino.destination({ dest: path, sync: true, contentMode: 'buffer' })
   const logger = pino({}, new LineBatcher(dest))
   logger.info('x')
   dest.destroy()
