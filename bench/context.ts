@@ -31,6 +31,8 @@ export interface Bench {
   stub: IpcChild
   stubUrl: string
   bare: { ipc: IpcChild, url: string }
+  /** The least a Node.js proxy can do (node:http + undici), for the latency phase. */
+  floor: { ipc: IpcChild, url: string }
   /** The product as users run it (access log on), and the same with ACCESS_LOG=false. */
   product: Product
   productQuiet: Product

@@ -64,10 +64,12 @@ export function buildRows (pairs: PairSummary[], latency: LatencySummary[], stor
   }
   const l = 'Added latency at concurrency 1, product minus direct'
   for (const x of latency) {
-    const context = `p50 direct ${x.p50.direct.median.toFixed(3)}, bare ${x.p50.bare.median.toFixed(3)}, product ${x.p50.product.median.toFixed(3)} ms${x.failures > 0 ? `; ${x.failures} FAILED` : ''}`
+    const context = `p50 direct ${x.p50.direct.median.toFixed(3)}, floor ${x.p50.floor.median.toFixed(3)}, bare ${x.p50.bare.median.toFixed(3)}, product ${x.p50.product.median.toFixed(3)} ms${x.failures > 0 ? `; ${x.failures} FAILED` : ''}`
     rows.push(row(l, `${routeName(x.route)} p50`, 'ms', x.addedP50, { op: '<', limit: 0.3 }, context))
+    rows.push(row(l, `${routeName(x.route)} p50 of the floor (node:http + undici)`, 'ms', x.floorAddedP50, undefined,
+      'what any Node.js proxy adds here (bench/floor.ts)'))
     rows.push(row(l, `${routeName(x.route)} p99`, 'ms', x.addedP99, undefined,
-      `p99 direct ${x.p99.direct.median.toFixed(3)}, bare ${x.p99.bare.median.toFixed(3)}, product ${x.p99.product.median.toFixed(3)} ms`))
+      `p99 direct ${x.p99.direct.median.toFixed(3)}, floor ${x.p99.floor.median.toFixed(3)}, bare ${x.p99.bare.median.toFixed(3)}, product ${x.p99.product.median.toFixed(3)} ms`))
   }
   const s = `Refresh storm: ${storm.size} requests of one identity after revocation`
   // Every storm must be perfect, so the worst round is judged, not the median.

@@ -40,6 +40,8 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
   const stubUrl = `http://127.0.0.1:${stub.ready.port as number}`
   const bare = await IpcChild.start(PROXY_CPU, join(here, 'bare.js'), [stubUrl])
   stop.push(() => bare.ipc.stop())
+  const floor = await IpcChild.start(PROXY_CPU, join(here, 'floor.js'), [stubUrl])
+  stop.push(() => floor.ipc.stop())
   const product = await startProduct(productEntry, productEnv({ stubUrl }), logFile({ tmp }, 'product'), tmp)
   stop.push(() => stopChild(product.child))
   const productQuiet = await startProduct(productEntry, productEnv({ stubUrl }, { ACCESS_LOG: 'false' }), logFile({ tmp }, 'product-quiet'), tmp)
@@ -60,6 +62,7 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
     stub: stub.ipc,
     stubUrl,
     bare: { ipc: bare.ipc, url: `http://127.0.0.1:${bare.ready.port as number}` },
+    floor: { ipc: floor.ipc, url: `http://127.0.0.1:${floor.ready.port as number}` },
     product,
     productQuiet,
     loaders: [loaders[0].ipc, loaders[1].ipc],

@@ -136,20 +136,25 @@ export async function measureThroughput (bench: Bench, progress: (line: string) 
   })
 }
 
+const LATENCY_TARGETS = ['direct', 'floor', 'bare', 'product'] as const
+type LatencyTargets = Record<typeof LATENCY_TARGETS[number], Summary>
+
 export interface LatencySummary {
   route: RouteName
-  /** Milliseconds, per target: the stub called directly, bare, product. */
-  p50: { direct: Summary, bare: Summary, product: Summary }
-  p99: { direct: Summary, bare: Summary, product: Summary }
+  /** Milliseconds, per target: the stub called directly, the floor, bare, product. */
+  p50: LatencyTargets
+  p99: LatencyTargets
   /** product minus direct, per round, then summarized. */
   addedP50: Summary
   addedP99: Summary
+  /** The floor minus direct: what any Node.js proxy adds on this machine. */
+  floorAddedP50: Summary
   failures: number
 }
 
 /**
- * Concurrency 1, one target at a time (two at once would queue on each other): direct, bare and
- * product in turn within each round, so a slow minute affects all three.
+ * Concurrency 1, one target at a time (two at once would queue on each other): direct, the floor
+ * (bench/floor.ts), bare and product in turn within each round, so a slow minute affects them all.
  */
 export async function measureLatency (bench: Bench, progress: (line: string) => void): Promise<LatencySummary[]> {
   const { rounds, latencySeconds } = bench.settings
@@ -157,14 +162,19 @@ export async function measureLatency (bench: Bench, progress: (line: string) => 
   for (const route of ['bigpicture', 'jira'] as const) {
     const targets = {
       direct: { url: bench.stubUrl, headers: bareHeaders(bench, route) },
+      floor: { url: bench.floor.url, headers: bareHeaders(bench, route) },
       bare: { url: bench.bare.url, headers: bareHeaders(bench, route) },
       product: { url: bench.product.url, headers: productHeaders(SESSIONS.product) }
     }
-    const p50 = { direct: [] as number[], bare: [] as number[], product: [] as number[] }
-    const p99 = { direct: [] as number[], bare: [] as number[], product: [] as number[] }
+    const p50 = { direct: [] as number[], floor: [] as number[], bare: [] as number[], product: [] as number[] }
+    const p99 = { direct: [] as number[], floor: [] as number[], bare: [] as number[], product: [] as number[] }
     let failures = 0
+    // Bare and the product were warmed up by the throughput phase; the floor serves only here.
+    await bench.loaders[0].request<LoadResult>({
+      job: { url: targets.floor.url + pathOf(route), connections: bench.settings.connections, duration: bench.settings.warmupSeconds, headers: targets.floor.headers }
+    })
     for (let r = 0; r < rounds; r++) {
-      for (const name of ['direct', 'bare', 'product'] as const) {
+      for (const name of LATENCY_TARGETS) {
         const target = targets[name]
         const result = await bench.loaders[0].request<LoadResult>({
           job: { url: target.url + pathOf(route), connections: 1, duration: latencySeconds, headers: target.headers, keepLatencies: true }
@@ -175,15 +185,16 @@ export async function measureLatency (bench: Bench, progress: (line: string) => 
         p99[name].push(percentile(sorted, 99))
         failures += failuresOf(result)
       }
-      progress(`latency ${route} round ${r + 1}/${rounds}: p50 direct ${fmt(p50.direct.at(-1))} bare ${fmt(p50.bare.at(-1))} product ${fmt(p50.product.at(-1))} ms`)
+      progress(`latency ${route} round ${r + 1}/${rounds}: p50 direct ${fmt(p50.direct.at(-1))} floor ${fmt(p50.floor.at(-1))} bare ${fmt(p50.bare.at(-1))} product ${fmt(p50.product.at(-1))} ms`)
     }
-    const added = (list: { direct: number[], product: number[] }): Summary => summarize(list.product.map((v, i) => v - (list.direct[i] as number)))
+    const added = (list: { direct: number[] }, by: number[]): Summary => summarize(by.map((v, i) => v - (list.direct[i] as number)))
     out.push({
       route,
-      p50: { direct: summarize(p50.direct), bare: summarize(p50.bare), product: summarize(p50.product) },
-      p99: { direct: summarize(p99.direct), bare: summarize(p99.bare), product: summarize(p99.product) },
-      addedP50: added(p50),
-      addedP99: added(p99),
+      p50: { direct: summarize(p50.direct), floor: summarize(p50.floor), bare: summarize(p50.bare), product: summarize(p50.product) },
+      p99: { direct: summarize(p99.direct), floor: summarize(p99.floor), bare: summarize(p99.bare), product: summarize(p99.product) },
+      addedP50: added(p50, p50.product),
+      addedP99: added(p99, p99.product),
+      floorAddedP50: added(p50, p50.floor),
       failures
     })
   }
