@@ -28,6 +28,8 @@ export interface Bench {
   /** Where the product's log files and working directory live for this run. */
   tmp: string
   productEntry: string
+  /** Node.js flags every product process starts with (`--node-option`). */
+  productNodeArgs: string[]
   stub: IpcChild
   stubUrl: string
   bare: { ipc: IpcChild, url: string }

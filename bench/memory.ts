@@ -106,7 +106,7 @@ export async function measureMemory (bench: Bench, progress: (line: string) => v
   const productRun = async (cacheMax: number, name: string): Promise<IdentityRun> => {
     await bench.stub.request({ cmd: 'forget' })
     // Every identity here is a real session: the first-contact limit (a flood guard) is lifted.
-    const product = await startProduct(bench.productEntry, productEnv(bench, { IDENTITY_CACHE_MAX: String(cacheMax), NEW_SESSIONS_PER_SECOND: '1000000' }), logFile(bench, name), bench.tmp)
+    const product = await startProduct(bench.productEntry, productEnv(bench, { IDENTITY_CACHE_MAX: String(cacheMax), NEW_SESSIONS_PER_SECOND: '1000000' }), logFile(bench, name), bench.tmp, bench.productNodeArgs)
     try {
       const run = await identityTraffic(bench, 'product', product.url, product.pid, name, cacheMax, product)
       progress(line(run))

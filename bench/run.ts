@@ -13,11 +13,12 @@ import { measureStreaming } from './streaming.js'
 import { measureLatency, measureThroughput } from './throughput.js'
 
 /**
- * `npm run bench [-- --quick] [-- --product <cli.js>]`: the product against a bare
- * @fastify/http-proxy in one run, every figure a ratio measured side by side, because absolute
- * timings on shared machines drift by tens of percent from minute to minute. Prints a table;
- * writes bench/results/latest.json. `--product` measures another build (a branch, a fix) with
- * the same harness.
+ * `npm run bench [-- --quick] [-- --product <cli.js>] [-- --node-option <flag> ...]`: the product
+ * against a bare @fastify/http-proxy in one run, every figure a ratio measured side by side,
+ * because absolute timings on shared machines drift by tens of percent from minute to minute.
+ * Prints a table; writes bench/results/latest.json. `--product` measures another build (a branch,
+ * a fix) with the same harness; `--node-option` (repeatable) starts every product process with
+ * that Node.js flag, as an operator would (`node --max-semi-space-size=8 dist/src/cli.js`).
  */
 const here = import.meta.dirname
 const repo = join(here, '..', '..')
@@ -25,6 +26,7 @@ const argv = process.argv.slice(2)
 const settings = SETTINGS[argv.includes('--quick') ? 'quick' : 'full']
 const productArg = argv.indexOf('--product')
 const productEntry = productArg < 0 ? join(repo, 'dist', 'src', 'cli.js') : resolve(argv[productArg + 1] ?? '')
+const productNodeArgs = argv.flatMap((arg, i) => arg === '--node-option' && argv[i + 1] !== undefined ? [argv[i + 1] as string] : [])
 const started = performance.now()
 const progress = (line: string): void => {
   process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`)
@@ -42,9 +44,9 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
   stop.push(() => bare.ipc.stop())
   const floor = await IpcChild.start(PROXY_CPU, join(here, 'floor.js'), [stubUrl])
   stop.push(() => floor.ipc.stop())
-  const product = await startProduct(productEntry, productEnv({ stubUrl }), logFile({ tmp }, 'product'), tmp)
+  const product = await startProduct(productEntry, productEnv({ stubUrl }), logFile({ tmp }, 'product'), tmp, productNodeArgs)
   stop.push(() => stopChild(product.child))
-  const productQuiet = await startProduct(productEntry, productEnv({ stubUrl }, { ACCESS_LOG: 'false' }), logFile({ tmp }, 'product-quiet'), tmp)
+  const productQuiet = await startProduct(productEntry, productEnv({ stubUrl }, { ACCESS_LOG: 'false' }), logFile({ tmp }, 'product-quiet'), tmp, productNodeArgs)
   stop.push(() => stopChild(productQuiet.child))
   const loaders = await Promise.all([IpcChild.start(OTHER_CPUS, join(here, 'load.js')), IpcChild.start(OTHER_CPUS, join(here, 'load.js'))])
   for (const l of loaders) stop.push(() => l.ipc.stop())
@@ -59,6 +61,7 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
     settings,
     tmp,
     productEntry,
+    productNodeArgs,
     stub: stub.ipc,
     stubUrl,
     bare: { ipc: bare.ipc, url: `http://127.0.0.1:${bare.ready.port as number}` },
@@ -101,11 +104,12 @@ async function main (): Promise<void> {
       // Other work on the machine is the main source of noise; the load average says how much there was.
       loadAverage: { before: loadBefore, after: loadavg()[0] },
       product: productEntry,
+      productNodeArgs,
       commit: git('rev-parse', '--short', 'HEAD'),
       srcChanged: git('status', '--porcelain', 'src') !== ''
     }
     const table = renderTable(rows)
-    process.stdout.write(`bigpicture-auth-proxy benchmark (${settings.quick ? 'quick' : 'full'}): ${meta.cpu} x${meta.cpus}, Node ${meta.node}, commit ${meta.commit}${meta.srcChanged ? ' + uncommitted src changes' : ''}, ${meta.seconds} s, load average ${loadBefore.toFixed(1)} -> ${meta.loadAverage.after.toFixed(1)}\n${table}\n`)
+    process.stdout.write(`bigpicture-auth-proxy benchmark (${settings.quick ? 'quick' : 'full'}): ${meta.cpu} x${meta.cpus}, Node ${meta.node}, commit ${meta.commit}${meta.srcChanged ? ' + uncommitted src changes' : ''}${productNodeArgs.length > 0 ? `, product started with ${productNodeArgs.join(' ')}` : ''}, ${meta.seconds} s, load average ${loadBefore.toFixed(1)} -> ${meta.loadAverage.after.toFixed(1)}\n${table}\n`)
     const count = (f: (r: typeof rows[number]) => boolean): number => rows.filter(f).length
     process.stdout.write(`\n${count((r) => r.pass === true)} targets met, ${count((r) => r.pass === false && r.invalid !== true)} missed, ${count((r) => r.invalid === true)} not measured\n`)
 
