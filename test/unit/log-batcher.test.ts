@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
@@ -7,9 +7,13 @@ import { LineBatcher, createLogger, flushLogSync } from '../../src/logger.js'
 
 /** A batcher in front of a synchronous sonic-boom writing to a file of its own. */
 function batcher (t: { teardown (fn: () => unknown): void }, batchBytes: number): { log: LineBatcher, file: () => string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'bpap-log-')), 'out.log')
+  const dir = mkdtempSync(join(tmpdir(), 'bpap-log-'))
+  const path = join(dir, 'out.log')
   const dest = pino.destination({ dest: path, sync: true, contentMode: 'buffer' })
-  t.teardown(() => dest.destroy())
+  t.teardown(() => {
+    dest.destroy()
+    rmSync(dir, { recursive: true, force: true })
+  })
   return { log: new LineBatcher(dest, batchBytes), file: () => readFileSync(path, 'utf8') }
 }
 
@@ -58,8 +62,9 @@ t.test('a pino logger on a batcher: its lines and flushLogSync', async (t) => {
 
 t.test('flushLogSync never throws, whatever the destination', async (t) => {
   t.doesNotThrow(() => flushLogSync(createLogger('info', { write: () => {} })), 'a destination without flushSync')
-  const path = join(mkdtempSync(join(tmpdir(), 'bpap-log-')), 'out.log')
-  const dest = pino.destination({ dest: path, sync: true, contentMode: 'buffer' })
+  const dir = mkdtempSync(join(tmpdir(), 'bpap-log-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const dest = pino.destination({ dest: join(dir, 'out.log'), sync: true, contentMode: 'buffer' })
   const logger = pino({}, new LineBatcher(dest))
   logger.info('x')
   dest.destroy()
