@@ -13,7 +13,7 @@ export interface IdentityRequest {
   remoteAddress: string | undefined
   /**
    * The connection the request came on (any object that lives as long as it), so a keep-alive
-   * caller presenting the same credential again is not hashed again.
+   * caller presenting the same Jira session again is not hashed again.
    */
   connection?: object
 }
@@ -32,10 +32,11 @@ const bigPictureToken: Resolver = ({ headers }) => {
 }
 
 /**
- * The last credential a connection presented and its key. A keep-alive client sends the same
- * credential on every request, and hashing it was the largest cost of resolving an identity.
- * Held only as long as the connection (a WeakMap entry of its socket), never in the identity
- * cache, which sees keys alone.
+ * The last Jira session a connection presented and its key. A keep-alive client sends the same
+ * cookie on every request, and hashing it was the largest cost of resolving an identity. Held only
+ * as long as the connection (a WeakMap entry of its socket), never in the identity cache, which
+ * sees keys alone. Passwords and personal access tokens are not remembered here: the proxy keeps
+ * them no longer than the request that carries them, and hashes them each time.
  */
 interface KeyMemo {
   kind: string
@@ -45,13 +46,13 @@ interface KeyMemo {
 
 /**
  * An identity whose cache key is hashed only when something asks for it (a plain Jira request of
- * a cookie caller without an access log never needs it), at most once per connection and
- * credential.
+ * a cookie caller without an access log never needs it), and for a cookie at most once per
+ * connection and session.
  */
 abstract class KeyedIdentity {
   #key: string | undefined = undefined
   readonly #memo: KeyMemo | undefined
-  constructor (memo: KeyMemo | undefined) {
+  constructor (memo?: KeyMemo) {
     this.#memo = memo
   }
 
@@ -85,8 +86,8 @@ class CookieIdentity extends KeyedIdentity {
 class PasswordIdentity extends KeyedIdentity {
   readonly kind = 'password'
   readonly #decoded: string
-  constructor (readonly username: string, readonly password: string, decoded: string, memo: KeyMemo | undefined) {
-    super(memo)
+  constructor (readonly username: string, readonly password: string, decoded: string) {
+    super()
     this.#decoded = decoded
   }
 
@@ -95,8 +96,8 @@ class PasswordIdentity extends KeyedIdentity {
 
 class PatIdentity extends KeyedIdentity {
   readonly kind = 'pat'
-  constructor (readonly token: string, memo: KeyMemo | undefined) {
-    super(memo)
+  constructor (readonly token: string) {
+    super()
   }
 
   protected credential (): [string, string] { return ['pat', this.token] }
@@ -109,7 +110,7 @@ const sessionCookie: Resolver = ({ headers }, memo) => {
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
-const credentials: Resolver = ({ headers }, memo) => {
+const credentials: Resolver = ({ headers }) => {
   const auth = headers.authorization
   if (auth === undefined) return undefined
   const space = auth.indexOf(' ')
@@ -120,9 +121,9 @@ const credentials: Resolver = ({ headers }, memo) => {
     const decoded = Buffer.from(value, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon <= 0) return undefined
-    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded, memo)
+    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded)
   }
-  if (scheme === 'bearer') return new PatIdentity(value, memo)
+  if (scheme === 'bearer') return new PatIdentity(value)
   return undefined
 }
 

@@ -127,7 +127,7 @@ t.test('keys tell identities apart and stay stable', async (t) => {
   t.not(credentialKey('basic', 'a:b'), credentialKey('basi', 'ca:b'), 'the kind and the value cannot run together')
 })
 
-t.test('one connection: the key of the credential it presented last is reused, never another credential\'s', async (t) => {
+t.test('one connection: the key of the session it presented last is reused, never another credential\'s', async (t) => {
   const resolve = createIdentityResolver(undefined, [])
   const connection = {}
   const other = {}
