@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
-import { createLogger, flushLogSync } from './logger.js'
+import { createLogger } from './logger.js'
 import { heapGrowthFlag } from './ops/heap.js'
 
 /**
@@ -57,8 +57,6 @@ async function serve (): Promise<void> {
   const logger = createLogger(config.logLevel, pretty?.({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }))
   // Log lines are batched; on a quiet proxy none waits longer than this.
   setInterval(() => logger.flush(), 500).unref()
-  // However the process ends (a shutdown that outlives its grace period included), no line is lost.
-  process.on('exit', () => flushLogSync(logger))
   const { app, loginGuard } = await buildApp(config, { logger })
 
   // The operator's "I fixed the account": forget login failures and CAPTCHA blocks.

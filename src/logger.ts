@@ -39,92 +39,59 @@ export function loggerOptions (level: string): LoggerOptions {
 
 /**
  * Bytes of log lines gathered before one write. A write's cost is mostly fixed (the thread pool's
- * hand-off and the system call, on the proxy's own CPU), so batches are large: 64 KiB is about 230
+ * hand-off and the system call, on the proxy's own CPU), so batches are large: 48 KiB is about 170
  * access-log lines. The CLI flushes every 500 ms, so no line waits longer than that.
  */
-const LOG_BATCH_BYTES = 64 * 1024
-
-type SonicBoom = ReturnType<typeof pino.destination>
+const LOG_BATCH_BYTES = 48 * 1024
+/** sonic-boom writes at most this much at once (its default, 16 KiB, would split every batch). */
+const LOG_MAX_WRITE = 64 * 1024
 
 /**
- * Gathers log lines into batches in front of sonic-boom (in its `buffer` content mode), which then
- * writes each batch as it comes. Each line is copied into the batch's buffer as it is written, so
- * it dies young, the batch lives outside the JS heap, and handing a batch on costs nothing more.
- * sonic-boom can batch by itself (`minLength`), but it measures its pending text with
- * `Buffer.byteLength` on every write, flattening the growing concatenation of the batch each time:
- * about 3 µs a line at 12 KiB batches, the largest cost of the access log. Gathering whole strings
- * instead moved that work to the request that filled a batch (a 64 KiB flattening in one go, which
- * showed in the p99 at concurrency 1). Every line of the process goes through here, so lines keep
- * their order.
+ * The process's log destination: sonic-boom, asynchronous, batching in its `buffer` content mode,
+ * with each line handed over as a Buffer. sonic-boom can batch text too, but in its text mode it
+ * measures the pending text with `Buffer.byteLength` on every write, the growing concatenation of
+ * the batch so far flattened again each time: about 3 µs a line at 12 KiB batches, the largest
+ * cost the access log had. In buffer mode it keeps a list of the lines' Buffers and joins them once
+ * a batch is due; a line's Buffer is cut from Node's shared pool. Everything else is sonic-boom's
+ * own, pino's exit hook included, which writes out what is still queued when the process exits.
  */
 export class LineBatcher implements DestinationStream {
   readonly #dest: SonicBoom
-  readonly #size: number
-  #batch: Buffer
-  #used = 0
 
-  /** `dest` must be in sonic-boom's `buffer` content mode: it is only ever given Buffers. */
-  constructor (dest: SonicBoom, batchBytes = LOG_BATCH_BYTES) {
+  constructor (dest: SonicBoom) {
     this.#dest = dest
-    this.#size = batchBytes
-    this.#batch = Buffer.allocUnsafeSlow(batchBytes)
   }
 
   write (line: string): void {
-    // A UTF-16 unit takes at most three bytes in UTF-8: room is checked for the worst case.
-    if (this.#used + line.length * 3 > this.#size) {
-      this.#handOn()
-      if (line.length * 3 > this.#size) {
-        this.#dest.write(Buffer.from(line) as unknown as string)
-        return
-      }
-    }
-    this.#used += this.#batch.write(line, this.#used)
+    // sonic-boom's buffer mode takes Buffers only; its typings know the text mode alone.
+    this.#dest.write(Buffer.from(line) as unknown as string)
   }
 
-  /** Hands on what is pending at once, then lets sonic-boom write it out (pino's `logger.flush`). */
+  /** Writes out what is queued (pino's `logger.flush`). */
   flush (cb?: (err?: Error) => void): void {
-    this.#handOn()
     this.#dest.flush(cb)
   }
 
-  /** Writes everything pending before returning (for a process about to exit). */
+  /** Writes everything queued before returning, but for a write already under way. */
   flushSync (): void {
-    this.#handOn()
     this.#dest.flushSync()
   }
+}
 
-  #handOn (): void {
-    if (this.#used === 0) return
-    // sonic-boom keeps the batch until it is written: the next one gets a buffer of its own.
-    const batch = this.#batch.subarray(0, this.#used)
-    this.#batch = Buffer.allocUnsafeSlow(this.#size)
-    this.#used = 0
-    this.#dest.write(batch as unknown as string)
-  }
+type SonicBoom = ReturnType<typeof pino.destination>
+
+/** The asynchronous, batching destination of the process logger (stdout unless told otherwise). */
+export function batchedDestination (dest: number | string = 1, batchBytes = LOG_BATCH_BYTES): LineBatcher {
+  return new LineBatcher(pino.destination({ dest, sync: false, contentMode: 'buffer', minLength: batchBytes, maxWrite: Math.max(LOG_MAX_WRITE, batchBytes + 1) }))
 }
 
 /**
  * The process logger. Asynchronous and batched so a log line never blocks the request that wrote
  * it; the process flushes it every 500 ms, so no line waits longer on a quiet proxy, and at
- * shutdown; at exit the CLI writes out what is left (`flushLogSync`).
+ * shutdown; what is still queued when the process exits is written out then.
  */
 export function createLogger (level: string, stream?: DestinationStream): Logger {
-  return pino(loggerOptions(level), stream ?? new LineBatcher(pino.destination({ dest: 1, sync: false, contentMode: 'buffer' })))
-}
-
-/**
- * Writes out every line the logger holds before returning, for a process that is exiting (no
- * event loop left to finish an asynchronous write). Never throws: a log that cannot be written
- * any more (a closed pipe) must not change how the process ends.
- */
-export function flushLogSync (logger: Logger): void {
-  const stream = (logger as unknown as Record<symbol, { flushSync?: () => void }>)[pino.symbols.streamSym]
-  try {
-    stream?.flushSync?.()
-  } catch {
-    // Nothing to do about it on the way out.
-  }
+  return pino(loggerOptions(level), stream ?? batchedDestination())
 }
 
 /** One access-log line: only fields the proxy computes itself, never a header or a credential. */

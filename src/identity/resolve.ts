@@ -18,7 +18,7 @@ export interface IdentityRequest {
   connection?: object
 }
 
-type Resolver = (req: IdentityRequest, memo: KeyMemo | undefined) => Identity | undefined
+type Resolver = (req: IdentityRequest, memos: WeakMap<object, KeyMemo>) => Identity | undefined
 
 const PASSTHROUGH: Identity = { kind: 'passthrough' }
 const NONE: Identity = { kind: 'none', serviceRefused: false }
@@ -67,7 +67,9 @@ abstract class KeyedIdentity {
     const key = credentialKey(kind, value)
     if (memo !== undefined) {
       memo.kind = kind
-      memo.credential = value
+      // A copy of its own: the value is cut from the Cookie header and would keep all of it alive
+      // (other cookies included) for as long as the connection. UTF-16 gives back any string exactly.
+      memo.credential = Buffer.from(value, 'utf16le').toString('utf16le')
       memo.key = key
     }
     return (this.#key = key)
@@ -103,10 +105,21 @@ class PatIdentity extends KeyedIdentity {
   protected credential (): [string, string] { return ['pat', this.token] }
 }
 
+/** The connection's memo, made when a cookie caller first needs one. */
+function memoOf (memos: WeakMap<object, KeyMemo>, connection: object | undefined): KeyMemo | undefined {
+  if (connection === undefined) return undefined
+  let memo = memos.get(connection)
+  if (memo === undefined) {
+    memo = { kind: '', credential: '', key: '' }
+    memos.set(connection, memo)
+  }
+  return memo
+}
+
 /** Rule 2: the caller's own Jira session. */
-const sessionCookie: Resolver = ({ headers }, memo) => {
+const sessionCookie: Resolver = ({ headers, connection }, memos) => {
   const sessionId = findSessionId(headers.cookie)
-  return sessionId === undefined ? undefined : new CookieIdentity(sessionId, memo)
+  return sessionId === undefined ? undefined : new CookieIdentity(sessionId, memoOf(memos, connection))
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
@@ -139,20 +152,10 @@ export function createIdentityResolver (service: ServiceCredentials | undefined,
     : { kind: 'service', key: 'service', credentials: service }
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
   const memos = new WeakMap<object, KeyMemo>()
-  const memoOf = (connection: object | undefined): KeyMemo | undefined => {
-    if (connection === undefined) return undefined
-    let memo = memos.get(connection)
-    if (memo === undefined) {
-      memo = { kind: '', credential: '', key: '' }
-      memos.set(connection, memo)
-    }
-    return memo
-  }
 
   return function resolveIdentity (req) {
-    const memo = memoOf(req.connection)
     for (const resolver of chain) {
-      const identity = resolver(req, memo)
+      const identity = resolver(req, memos)
       if (identity !== undefined) return identity
     }
     // Credentials the chain does not understand (another scheme, a malformed Basic) are still the
