@@ -68,8 +68,9 @@ abstract class KeyedIdentity {
     if (memo !== undefined) {
       memo.kind = kind
       // A copy of its own: the value is cut from the Cookie header and would keep all of it alive
-      // (other cookies included) for as long as the connection. UTF-16 gives back any string exactly.
-      memo.credential = Buffer.from(value, 'utf16le').toString('utf16le')
+      // (other cookies included) for as long as the connection. Session ids are printable ASCII
+      // (cookies.ts), so Latin-1 gives them back exactly.
+      memo.credential = Buffer.from(value, 'latin1').toString('latin1')
       memo.key = key
     }
     return (this.#key = key)
