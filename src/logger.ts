@@ -55,7 +55,7 @@ const LOG_MAX_WRITE = 64 * 1024
  * a batch is due; a line's Buffer is cut from Node's shared pool. Everything else is sonic-boom's
  * own, pino's exit hook included, which writes out what is still queued when the process exits.
  */
-export class LineBatcher implements DestinationStream {
+export class LogDestination implements DestinationStream {
   readonly #dest: SonicBoom
 
   constructor (dest: SonicBoom) {
@@ -81,8 +81,8 @@ export class LineBatcher implements DestinationStream {
 type SonicBoom = ReturnType<typeof pino.destination>
 
 /** The asynchronous, batching destination of the process logger (stdout unless told otherwise). */
-export function batchedDestination (dest: number | string = 1, batchBytes = LOG_BATCH_BYTES): LineBatcher {
-  return new LineBatcher(pino.destination({ dest, sync: false, contentMode: 'buffer', minLength: batchBytes, maxWrite: Math.max(LOG_MAX_WRITE, batchBytes + 1) }))
+export function batchedDestination (dest: number | string = 1, batchBytes = LOG_BATCH_BYTES): LogDestination {
+  return new LogDestination(pino.destination({ dest, sync: false, contentMode: 'buffer', minLength: batchBytes, maxWrite: Math.max(LOG_MAX_WRITE, batchBytes + 1) }))
 }
 
 /**

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import t from 'tap'
-import { type LineBatcher, batchedDestination } from '../../src/logger.js'
+import { type LogDestination, batchedDestination } from '../../src/logger.js'
 
 /** The process's kind of destination (asynchronous, batching), writing to a file of its own. */
-function destination (t: { teardown (fn: () => unknown): void }, batchBytes: number): { log: LineBatcher, file: () => string } {
+function destination (t: { teardown (fn: () => unknown): void }, batchBytes: number): { log: LogDestination, file: () => string } {
   const dir = mkdtempSync(join(tmpdir(), 'bpap-log-'))
   const path = join(dir, 'out.log')
   const fd = openSync(path, 'a')
@@ -25,7 +25,7 @@ async function until (check: () => boolean): Promise<void> {
  * Flushes until the file holds `expected`, as the CLI's periodic flush does: a flush that comes
  * while a batch is being written leaves what is queued behind it for the next one.
  */
-async function flushedTo (log: LineBatcher, file: () => string, expected: string): Promise<string> {
+async function flushedTo (log: LogDestination, file: () => string, expected: string): Promise<string> {
   for (let i = 0; i < 200 && file() !== expected; i++) {
     log.flush()
     await new Promise((resolve) => setTimeout(resolve, 10))
