@@ -39,71 +39,55 @@ const bigPictureToken: Resolver = ({ headers }) => {
  * them no longer than the request that carries them, and hashes them each time.
  */
 interface KeyMemo {
-  kind: string
-  credential: string
+  sessionId: string
   key: string
 }
 
 /**
- * An identity whose cache key is hashed only when something asks for it (a plain Jira request of
- * a cookie caller without an access log never needs it), and for a cookie at most once per
+ * Identities whose cache key is hashed only when something asks for it: a plain Jira request of a
+ * cookie caller without an access log never needs it. A cookie's is hashed at most once per
  * connection and session.
  */
-abstract class KeyedIdentity {
-  #key: string | undefined = undefined
+class CookieIdentity {
+  readonly kind = 'cookie'
+  #key: string | undefined
   readonly #memo: KeyMemo | undefined
-  constructor (memo?: KeyMemo) {
+  constructor (readonly sessionId: string, memo: KeyMemo | undefined) {
     this.#memo = memo
   }
 
-  /** What the key is hashed from, and a name for its kind that keeps equal values of two kinds apart. */
-  protected abstract credential (): [kind: string, value: string]
-
   get key (): string {
     if (this.#key !== undefined) return this.#key
-    const [kind, value] = this.credential()
     const memo = this.#memo
-    if (memo !== undefined && memo.kind === kind && memo.credential === value) return (this.#key = memo.key)
-    const key = credentialKey(kind, value)
+    if (memo !== undefined && memo.sessionId === this.sessionId) return (this.#key = memo.key)
+    const key = credentialKey('cookie', this.sessionId)
     if (memo !== undefined) {
-      memo.kind = kind
-      // A copy of its own: the value is cut from the Cookie header and would keep all of it alive
+      // A copy of its own: the id is cut from the Cookie header and would keep all of it alive
       // (other cookies included) for as long as the connection. Session ids are printable ASCII
       // (cookies.ts), so Latin-1 gives them back exactly.
-      memo.credential = Buffer.from(value, 'latin1').toString('latin1')
+      memo.sessionId = Buffer.from(this.sessionId, 'latin1').toString('latin1')
       memo.key = key
     }
     return (this.#key = key)
   }
 }
 
-class CookieIdentity extends KeyedIdentity {
-  readonly kind = 'cookie'
-  constructor (readonly sessionId: string, memo: KeyMemo | undefined) {
-    super(memo)
-  }
-
-  protected credential (): [string, string] { return ['cookie', this.sessionId] }
-}
-
-class PasswordIdentity extends KeyedIdentity {
+class PasswordIdentity {
   readonly kind = 'password'
+  #key: string | undefined
   readonly #decoded: string
   constructor (readonly username: string, readonly password: string, decoded: string) {
-    super()
     this.#decoded = decoded
   }
 
-  protected credential (): [string, string] { return ['basic', this.#decoded] }
+  get key (): string { return (this.#key ??= credentialKey('basic', this.#decoded)) }
 }
 
-class PatIdentity extends KeyedIdentity {
+class PatIdentity {
   readonly kind = 'pat'
-  constructor (readonly token: string) {
-    super()
-  }
-
-  protected credential (): [string, string] { return ['pat', this.token] }
+  #key: string | undefined
+  constructor (readonly token: string) {}
+  get key (): string { return (this.#key ??= credentialKey('pat', this.token)) }
 }
 
 /** The connection's memo, made when a cookie caller first needs one. */
@@ -111,7 +95,7 @@ function memoOf (memos: WeakMap<object, KeyMemo>, connection: object | undefined
   if (connection === undefined) return undefined
   let memo = memos.get(connection)
   if (memo === undefined) {
-    memo = { kind: '', credential: '', key: '' }
+    memo = { sessionId: '', key: '' }
     memos.set(connection, memo)
   }
   return memo
