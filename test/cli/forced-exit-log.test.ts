@@ -1,9 +1,7 @@
 import t from 'tap'
-import { BP, call, loginCookie } from '../helpers/clients.js'
+import { BP, call, loginCookie, sleep } from '../helpers/clients.js'
 import { built, startCli } from '../helpers/cli.js'
 import { startSimulator } from '../helpers/simulator.js'
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 t.test('a forced exit (a second SIGTERM while draining) still writes every line logged before it', { skip: !built && 'dist/ not built' }, async (t) => {
   const sim = await startSimulator(t)

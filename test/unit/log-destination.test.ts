@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import pino from 'pino'
 import t from 'tap'
 import { type LogDestination, batchedDestination } from '../../src/logger.js'
+import { sleep, until } from '../helpers/clients.js'
 
 /** The process's kind of destination (asynchronous, batching), writing to a file of its own. */
 function destination (t: { teardown (fn: () => unknown): void }, batchBytes: number): { log: LogDestination, file: () => string } {
@@ -17,10 +18,6 @@ function destination (t: { teardown (fn: () => unknown): void }, batchBytes: num
   return { log: batchedDestination(fd, batchBytes), file: () => readFileSync(path, 'utf8') }
 }
 
-async function until (check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-}
-
 /**
  * Flushes until the file holds `expected`, as the CLI's periodic flush does: a flush that comes
  * while a batch is being written leaves what is queued behind it for the next one.
@@ -28,7 +25,7 @@ async function until (check: () => boolean): Promise<void> {
 async function flushedTo (log: LogDestination, file: () => string, expected: string): Promise<string> {
   for (let i = 0; i < 200 && file() !== expected; i++) {
     log.flush()
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    await sleep(10)
   }
   return file()
 }
@@ -37,7 +34,7 @@ t.test('lines wait until a batch is full, then go out whole and in order', async
   const { log, file } = destination(t, 30)
   log.write('one 56789\n')
   log.write('two 56789\n')
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await sleep(50)
   t.equal(file(), '', 'below the batch size nothing is written')
   log.write('three 789\n')
   await until(() => file() !== '')
