@@ -137,7 +137,13 @@ export async function measureThroughput (bench: Bench, progress: (line: string) 
 }
 
 const LATENCY_TARGETS = ['direct', 'floor', 'bare', 'product'] as const
-type LatencyTargets = Record<typeof LATENCY_TARGETS[number], Summary>
+type LatencyTarget = typeof LATENCY_TARGETS[number]
+type LatencyTargets = Record<LatencyTarget, Summary>
+
+/** One value per latency target, made by `make`. */
+function perTarget<T> (make: (target: LatencyTarget) => T): Record<LatencyTarget, T> {
+  return Object.fromEntries(LATENCY_TARGETS.map((target) => [target, make(target)])) as Record<LatencyTarget, T>
+}
 
 export interface LatencySummary {
   route: RouteName
@@ -166,8 +172,8 @@ export async function measureLatency (bench: Bench, progress: (line: string) => 
       bare: { url: bench.bare.url, headers: bareHeaders(bench, route) },
       product: { url: bench.product.url, headers: productHeaders(SESSIONS.product) }
     }
-    const p50 = { direct: [] as number[], floor: [] as number[], bare: [] as number[], product: [] as number[] }
-    const p99 = { direct: [] as number[], floor: [] as number[], bare: [] as number[], product: [] as number[] }
+    const p50 = perTarget((): number[] => [])
+    const p99 = perTarget((): number[] => [])
     let failures = 0
     // Bare and the product were warmed up by the throughput phase; the floor serves only here.
     await bench.loaders[0].request<LoadResult>({
@@ -190,8 +196,8 @@ export async function measureLatency (bench: Bench, progress: (line: string) => 
     const added = (list: { direct: number[] }, by: number[]): Summary => summarize(by.map((v, i) => v - (list.direct[i] as number)))
     out.push({
       route,
-      p50: { direct: summarize(p50.direct), floor: summarize(p50.floor), bare: summarize(p50.bare), product: summarize(p50.product) },
-      p99: { direct: summarize(p99.direct), floor: summarize(p99.floor), bare: summarize(p99.bare), product: summarize(p99.product) },
+      p50: perTarget((target) => summarize(p50[target])),
+      p99: perTarget((target) => summarize(p99[target])),
       addedP50: added(p50, p50.product),
       addedP99: added(p99, p99.product),
       floorAddedP50: added(p50, p50.floor),
