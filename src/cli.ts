@@ -1,35 +1,19 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { heapGrowthFlag } from './ops/heap.js'
+import { parseCommand } from './usage.js'
 
 /**
  * The process: arguments, configuration, listening, signals. The only module that touches
  * `process`; everything it starts is built by testable functions.
  */
-const HELP = `bigpicture-auth-proxy: talk to BigPicture, BigGantt and BigTemplate (8.3+) with a Jira
-cookie, password or personal access token; the proxy gets, injects and refreshes the JWTs.
-
-Usage:
-  bigpicture-auth-proxy              start the proxy (configuration from the environment and .env)
-  bigpicture-auth-proxy doctor       check the configuration and Jira, and say what works
-  bigpicture-auth-proxy simulate     run the built-in Jira + BigPicture simulator
-        [--port 8090] [--host 127.0.0.1] [--context-path /jira] [--users alice:pw,bob:pw]
-  bigpicture-auth-proxy --help | --version
-
-Main settings (all are listed in config.example.env):
-  JIRA_URL          Jira base URL with its context path, e.g. https://jira.example.com/jira (required)
-  HOST, PORT        where to listen (default 127.0.0.1:8080)
-  JIRA_USERNAME + JIRA_PASSWORD(_FILE), or JIRA_PAT(_FILE)
-                    a service identity for callers that bring no credentials
-  PROXY_API_KEYS(_FILE)
-                    keys that let non-local callers use the service identity (X-Proxy-Key)
-
-Point your scripts at http://127.0.0.1:8080 instead of Jira; nothing else changes.`
+/** Every setting, its default and why: shipped next to the program. */
+const SETTINGS_FILE = fileURLToPath(new URL('../../config.example.env', import.meta.url))
 
 function version (): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -57,6 +41,8 @@ async function serve (): Promise<void> {
   const logger = createLogger(config.logLevel, pretty?.({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }))
   // Log lines are batched; on a quiet proxy none waits longer than this.
   setInterval(() => logger.flush(), 500).unref()
+  // Loaded here, so --help, --version and a mistyped command answer without loading the server.
+  const { buildApp } = await import('./app.js')
   const { app, loginGuard } = await buildApp(config, { logger })
 
   // The operator's "I fixed the account": forget login failures and CAPTCHA blocks.
@@ -106,27 +92,23 @@ async function simulate (argv: string[]): Promise<void> {
 }
 
 async function main (argv: string[]): Promise<void> {
-  const [command, ...rest] = argv
-  switch (command) {
-    case undefined:
+  const command = parseCommand(argv, SETTINGS_FILE)
+  switch (command.kind) {
     case 'serve':
       return serve()
-    case '--help':
-    case '-h':
     case 'help':
-      process.stdout.write(`${HELP}\n`)
+      process.stdout.write(`${command.text}\n`)
       return
-    case '--version':
-    case '-v':
+    case 'version':
       process.stdout.write(`${version()}\n`)
       return
     case 'simulate':
-      return simulate(rest)
+      return simulate(command.args)
     case 'doctor':
       process.exitCode = await (await import('./ops/doctor.js')).runDoctor(readConfig(), (line) => process.stdout.write(`${line}\n`), { env: process.env, cwd: process.cwd() })
       return
-    default:
-      process.stderr.write(`bigpicture-auth-proxy: unknown command "${command}"; see --help\n`)
+    case 'error':
+      process.stderr.write(`${command.message}\n`)
       process.exit(2)
   }
 }
