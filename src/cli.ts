@@ -6,6 +6,8 @@ import closeWithGrace from 'close-with-grace'
 import { ConfigError, type Config, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { heapGrowthFlag } from './ops/heap.js'
+import { SecretFiles } from './ops/reload.js'
+import { closeWithin } from './ops/shutdown.js'
 import { parseCommand } from './usage.js'
 
 /**
@@ -43,20 +45,30 @@ async function serve (): Promise<void> {
   setInterval(() => logger.flush(), 500).unref()
   // Loaded here, so --help, --version and a mistyped command answer without loading the server.
   const { buildApp } = await import('./app.js')
-  const { app, loginGuard } = await buildApp(config, { logger })
+  const proxy = await buildApp(config, { logger })
+  const { app } = proxy
 
-  // The operator's "I fixed the account": forget login failures and CAPTCHA blocks.
+  // A reload, never a stop: the operator's "I fixed the account" (login holds cleared) and "I
+  // rotated a secret" (the *_FILE secrets and the TLS files read again).
+  const secretFiles = new SecretFiles(config)
   process.on('SIGHUP', () => {
-    loginGuard.reset()
-    logger.warn('SIGHUP: login backoff and CAPTCHA blocks cleared')
+    const { update, changed, problems } = secretFiles.reread()
+    proxy.reload(update)
+    for (const problem of problems) logger.error({ problem }, 'SIGHUP: a file could not be used; the previous value stays in use')
+    logger.warn({ changed }, `SIGHUP: login backoff and CAPTCHA holds cleared; ${changed.length === 0 ? 'no secret file changed' : `reloaded ${changed.join(', ')}`}`)
   })
 
-  closeWithGrace({ delay: config.upstreamTimeoutMs + 5000, logger: false }, async ({ signal, err }) => {
+  // close-with-grace's own deadline only backs up closeWithin's, should closing itself hang.
+  closeWithGrace({ delay: config.shutdownTimeoutMs + 3000, logger: false, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'fatal error, shutting down')
-    else logger.info({ signal }, 'shutting down: finishing in-flight requests')
-    await app.close()
-    logger.info('stopped')
+    else logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests')
+    const cut = await closeWithin(app, config.shutdownTimeoutMs, (connections) => {
+      logger.warn({ connections, timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: cutting the connections whose requests are still in flight')
+    })
+    logger.info(cut === 0 ? 'stopped' : `stopped; ${cut} connection${cut === 1 ? '' : 's'} cut`)
     logger.flush()
+    // Requests were lost: a supervisor or an operator reading the exit status should know.
+    if (cut > 0) process.exit(1)
   })
 
   try {
@@ -69,7 +81,7 @@ async function serve (): Promise<void> {
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
-  logger.info({ host: config.host, port, jira: config.jiraUrl, apps: config.apps, serviceIdentity: config.service?.kind ?? 'none' }, `listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`)
+  logger.info({ host: config.host, port, jira: config.jiraUrl, apps: config.apps, serviceIdentity: config.service?.kind ?? 'none' }, `listening on ${config.listenerTls === undefined ? 'http' : 'https'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`)
   // Whoever started the proxy on port 0 waits for this line to learn the port: not a batch later.
   logger.flush()
 }
