@@ -47,7 +47,7 @@ export function createControl (state: SharedState, nodes: readonly JiraNode[], f
       await node.stop()
       balancer?.forget(number)
     },
-    startNode: (number) => nodeNumbered(nodes, number).start(),
+    startNode: async (number) => await nodeNumbered(nodes, number).start(),
     resetCaptcha: (user) => state.logins.reset(user),
     addUser: (name, password) => { state.users.set(name, password) },
     addPat: (token, user) => { state.pats.set(token, user) },
