@@ -58,6 +58,11 @@ Options:
   --host H               listen address (default 127.0.0.1)
   --context-path /jira   Jira's context path (default none)
   --users a:pw,b:pw      the users and passwords it knows (default alice, bob and svc)
+  --nodes N              a Data Center of N Jira nodes behind a load balancer (default: one Jira)
+  --affinity MODE        the balancer's stickiness: cookie (default with several nodes),
+                         rotating, jvmroute or none
+  --affinity-cookie NAME the balancer's cookie (default INGRESSCOOKIE; AWSALB when rotating)
+  --affinity-set WHEN    when the cookie is set (--affinity cookie): assign (default), every, session
   --help                 this text`
     default:
       return `${NAME}: talk to BigPicture, BigGantt and BigTemplate (8.3+) with a Jira cookie,

@@ -33,7 +33,7 @@ t.test('simulate --help prints its options and exits 0 without listening', { ski
   const res = await runCli(['simulate', '--help'], {})
   t.equal(res.code, 0, res.stderr)
   t.match(res.stdout, /^Usage: bigpicture-auth-proxy simulate \[options\]\n/)
-  for (const option of ['--port', '--host', '--context-path', '--users']) t.match(res.stdout, option)
+  for (const option of ['--port', '--host', '--context-path', '--users', '--nodes', '--affinity', '--affinity-cookie', '--affinity-set']) t.match(res.stdout, option)
   t.notMatch(res.stdout, /listening/)
 })
 
