@@ -24,8 +24,11 @@ const JAR_OPTIONS = {
   prefixSecurity: 'unsafe-disabled',
   enforceSecureOriginOnStorage: false
 } as const
-/** Every request goes out with the whole jar (paths order the header, they do not filter it). */
-const READ = { allPaths: true } as const
+/**
+ * Every request goes out with the whole jar: paths order the header (longest first, RFC 6265
+ * 5.4) and tell cookies apart, they do not filter it.
+ */
+const READ = { allPaths: true, sort: true } as const
 
 /** A jar as plain data, for a store to keep (tough-cookie's own serialisation). */
 export type SerializedJiraSession = SerializedCookieJar
