@@ -23,7 +23,7 @@ export interface SessionManagerOptions {
 const DEAD_SESSION_MS = 30_000
 
 /**
- * The Jira sessions of SPEC's identities: the proxy's own (service identity, Basic, PAT), logged
+ * The Jira sessions of the proxy's identities: its own (service identity, Basic, PAT), logged
  * in once per identity (single flight) and again, once, when Jira forgets them (expiry, restart, a
  * cluster node dying); and the dead-session marks of callers' own cookies. Records hold data only
  * (`IdentityTokens.session`); the logins in flight are kept here.
