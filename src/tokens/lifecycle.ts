@@ -9,7 +9,7 @@ import { readJwtExpiry } from './jwt.js'
 import type { LoginGuard } from './login-guard.js'
 import { TokenBucket } from './rate-limit.js'
 import { type JiraSession, type SessionCookies, callerCookies, sessionIdIn } from './session.js'
-import { type SessionLoss, SessionManager } from './sessions.js'
+import { type SessionLoss, SessionManager, opened } from './sessions.js'
 import type { AppTokens, IdentityTokens, TokenStore } from './store.js'
 
 /** What happened while serving one request, for its access-log line. */
@@ -167,7 +167,11 @@ export class TokenManager {
    */
   absorb (identity: TokenIdentity, sent: Outgoing | undefined, setCookie: string | string[] | undefined): void {
     if (setCookie === undefined || !hasCredentials(identity)) return
-    this.#sessions.absorb(this.#store.get(identity.key), sent?.session, setCookie)
+    const entry = this.#store.peek(identity.key)
+    if (entry !== undefined) return this.#sessions.absorb(entry, sent?.session, setCookie)
+    // A first contact is cached only if Jira opened a session for it: refusals take no cache place.
+    const session = opened(setCookie)
+    if (session !== undefined) this.#store.get(identity.key).session = session
   }
 
   /** A plain Jira request sent with the proxy's session was answered as anonymous: that session is gone. */

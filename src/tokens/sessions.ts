@@ -95,7 +95,8 @@ export class SessionManager {
    */
   absorb (entry: IdentityTokens, sent: JiraSession | undefined, setCookie: string | string[] | undefined): void {
     if (setCookie === undefined || entry.session !== sent) return
-    (entry.session ??= new JiraSession()).absorb(setCookie)
+    if (entry.session !== undefined) entry.session.absorb(setCookie)
+    else entry.session = opened(setCookie)
   }
 
   /** Whether a caller's own session was found dead a moment ago. */
@@ -149,6 +150,16 @@ export class SessionManager {
     this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
     throw err
   }
+}
+
+/**
+ * The session an answer opened, if it set a session cookie; cookies alone (a refusal's) are not a
+ * session worth keeping.
+ */
+export function opened (setCookie: string | string[]): JiraSession | undefined {
+  const session = new JiraSession()
+  session.absorb(setCookie)
+  return session.id === undefined ? undefined : session
 }
 
 /**
