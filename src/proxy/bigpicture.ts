@@ -94,7 +94,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
 
     if (identity.kind === 'passthrough' || identity.kind === 'none') {
       if (identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
-      const res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: undefined, sessionCookie: undefined }, withSessionId), body)
+      const res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: undefined, sessionCookie: undefined, requestId: request.id }, withSessionId), body)
       return relay(reply, res, identity)
     }
 
@@ -111,7 +111,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
       store.forgetIfEmpty(identity.key)
       throw err
     }
-    let res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
+    let res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session, requestId: request.id }, withSessionId), body)
 
     if (res.statusCode !== 401) return relay(reply, res, identity)
     const anonymous = res.headers['x-ausername'] === 'anonymous'
@@ -139,7 +139,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     await res.body.dump()
     token = fresh
     trace.retried = true
-    res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
+    res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session, requestId: request.id }, withSessionId), body)
     metrics.retries.inc({ outcome: `${Math.floor(res.statusCode / 100)}xx` })
     return relay(reply, res, identity)
   }

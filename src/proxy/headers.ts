@@ -10,8 +10,10 @@ const DROP_REQUEST = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
   'proxy-authorization', 'host', 'expect', 'x-proxy-key', 'http2-settings'
 ])
+// `x-request-id`: the proxy answers with the id it decided on, whatever Jira's side adds.
 const DROP_RESPONSE = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate'
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate',
+  'x-request-id'
 ])
 
 const NOTHING_LISTED: readonly string[] = []
@@ -34,6 +36,8 @@ export interface Injection {
   authorization: string | undefined
   /** A Jira session to put in the Cookie header, replacing any caller JSESSIONID. */
   sessionCookie: string | undefined
+  /** The request's id (the caller's sane `X-Request-Id` or one the proxy made), for Jira's logs. */
+  requestId: string
 }
 
 /**
@@ -50,6 +54,7 @@ export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injecti
     if (value !== undefined) out[name] = value
   }
   if (injection.authorization !== undefined) out.authorization = injection.authorization
+  out['x-request-id'] = injection.requestId
   // Merged into what survived the drop: a `Connection`-listed Cookie is gone, not revived.
   if (injection.sessionCookie !== undefined) out.cookie = withCookie(typeof out.cookie === 'string' ? out.cookie : undefined, injection.sessionCookie)
   return out

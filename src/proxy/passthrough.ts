@@ -53,7 +53,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     retryDelay: () => null,
     rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
       const ctx = request.ctx as RequestContext
-      const out = toJiraHeaders(headers, { authorization: undefined, sessionCookie: ctx.sessionId ?? ctx.credentialSession }, withSessionId)
+      const out = toJiraHeaders(headers, { authorization: undefined, sessionCookie: ctx.sessionId ?? ctx.credentialSession, requestId: request.id }, withSessionId)
       out.host = headers.host as string
       ctx.upstreamMs = performance.now()
       return out
