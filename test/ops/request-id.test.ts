@@ -7,7 +7,7 @@ import { startSimulator } from '../helpers/simulator.js'
 // X-Request-Id: a caller's sane id is kept, anything else replaced by one the proxy makes; either
 // way the caller gets it back, the access-log line carries it, and Jira receives it.
 
-async function scene (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function scene (t: { teardown (fn: () => unknown): void }) {
   const sim = await startSimulator(t, { contextPath: '/jira' })
   const jira = await startRecorder(t, sim.url)
   const proxy = await startProxy(t, { JIRA_URL: jira.url })
