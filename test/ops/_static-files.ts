@@ -111,10 +111,10 @@ export function parseDockerfile (text: string): DockerInstruction[] {
   return out
 }
 
-/** `KEY=value KEY2=value2` (ENV in its modern form) as a record. */
+/** `KEY=value KEY2=value2` (ENV and ARG in their modern form, LABEL with dotted keys) as a record. */
 export function parseEnvArgs (args: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) {
+  for (const match of args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|\S*)/g)) {
     const value = match[2] as string
     out[match[1] as string] = value.startsWith('"') ? value.slice(1, -1) : value
   }

@@ -22,7 +22,7 @@ const repoPath = (path: string): string => fileURLToPath(new URL(path, ROOT))
 
 const dockerfile = parseDockerfile(readRepoFile('Dockerfile'))
 const compose = parseYaml(readRepoFile('docker-compose.yml')) as Record<string, Yaml>
-const pkg = JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string>, bin: Record<string, string> }
+const pkg = JSON.parse(readRepoFile('package.json')) as { name: string, version: string, license: string, engines: { node: string }, scripts: Record<string, string>, bin: Record<string, string> }
 const tsconfigBuild = JSON.parse(readRepoFile('tsconfig.build.json')) as { include?: string[], compilerOptions?: { outDir?: string, rootDir?: string } }
 const tsconfig = JSON.parse(readRepoFile('tsconfig.json')) as { compilerOptions: { outDir: string, rootDir: string } }
 const schema = new Set(schemaVariables())
@@ -30,6 +30,7 @@ const example = new Set(parseExampleEnv(readRepoFile('config.example.env')).map(
 const cliSource = readRepoFile('src/cli.ts')
 
 const stages = Math.max(...dockerfile.map((d) => d.stage)) + 1
+const buildStageName = (dockerfile.find((d) => d.instruction === 'FROM') as DockerInstruction).args.split(/\s+as\s+/i)[1]
 const finalStage = stages - 1
 const inStage = (stage: number, instruction: string): DockerInstruction[] => dockerfile.filter((d) => d.stage === stage && d.instruction === instruction)
 const execForm = (args: string): string[] => {
@@ -75,7 +76,9 @@ function containerEnv (t: { teardown (fn: () => void): void }, given: Record<str
 t.test('the Dockerfile builds in one stage and runs in a small one', async (t) => {
   t.ok(stages >= 2, 'multi-stage')
   const froms = dockerfile.filter((d) => d.instruction === 'FROM')
-  for (const from of froms) t.match(from.args, /^node:20(\.\d+)*-(slim|alpine)\b/, `${from.args}: a Node 20 slim or alpine base`)
+  const images = froms.map((from) => (from.args.split(/\s+/)[0] as string))
+  for (const image of images) t.match(image, /^node:24\.\d+\.\d+-(alpine|bookworm-slim)$/, `${image}: Node 24 LTS, pinned to an exact version, slim or alpine`)
+  t.equal(new Set(images).size, 1, 'every stage on the same Node')
   const buildStage = (froms[0] as DockerInstruction).args.split(/\s+as\s+/i)[1]
   t.ok(buildStage, 'the build stage has a name')
 
@@ -86,8 +89,48 @@ t.test('the Dockerfile builds in one stage and runs in a small one', async (t) =
   for (const script of scripts) t.ok(pkg.scripts[script], `package.json has the script "${script}"`)
 
   const runtimeRuns = inStage(finalStage, 'RUN').map((d) => d.args).join('\n')
-  t.match(runtimeRuns, /\bnpm ci\b[^\n]*--omit=dev/, 'production dependencies only in the runtime image')
-  t.notMatch(runtimeRuns, /npm run build|\btsc\b/, 'nothing is compiled in the runtime image')
+  const commands = runtimeRuns.split(/&&|;|\n/).map((c) => c.trim().split(/\s+/)[0])
+  for (const manager of ['npm', 'npx', 'corepack', 'yarn']) t.notOk(commands.includes(manager), `${manager} never runs in the runtime image`)
+  t.notMatch(runtimeRuns, /\btsc\b/, 'nothing is compiled in the runtime image')
+  for (const path of ['/usr/local/lib/node_modules/npm', '/usr/local/lib/node_modules/corepack', '/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/bin/corepack']) {
+    t.ok(runtimeRuns.split(/\s+/).includes(path) && /\brm -rf\b/.test(runtimeRuns), `the runtime image removes ${path}`)
+  }
+
+  // The production dependencies come from a stage that installed them from the lockfile alone.
+  const modules = inStage(finalStage, 'COPY').find((d) => / \.\/node_modules$/.test(d.args))
+  const from = /--from=(\S+)/.exec(modules?.args ?? '')?.[1]
+  t.ok(from, 'node_modules is copied from another stage')
+  const depsStage = froms.findIndex((d) => d.args.split(/\s+as\s+/i)[1] === from)
+  t.ok(depsStage >= 0 && depsStage !== finalStage, `the stage ${from} exists`)
+  t.match(inStage(depsStage, 'RUN').map((d) => d.args).join('\n'), /\bnpm ci\b[^\n]*--omit=dev/, 'production dependencies only')
+  t.match(modules?.args, new RegExp(`^--from=${from} ${inStage(depsStage, 'WORKDIR').at(-1)?.args}/node_modules `), 'copied from where they were installed')
+})
+
+t.test('the image\'s Node satisfies package.json engines, and engines admits Node 20 and 24', async (t) => {
+  const image = (dockerfile.find((d) => d.instruction === 'FROM') as DockerInstruction).args.split(/\s+/)[0] as string
+  const nodeVersion = /^node:(\d+\.\d+\.\d+)/.exec(image)?.[1] as string
+  const engines = /^>=(\d+\.\d+\.\d+)$/.exec(pkg.engines.node)?.[1]
+  t.ok(engines, `engines.node is a lower bound (${pkg.engines.node})`)
+  const atLeast = (v: string, min: string): boolean => {
+    const [a, b] = [v, min].map((x) => x.split('.').map(Number)) as [number[], number[]]
+    for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] as number) > (b[i] as number)
+    return true
+  }
+  t.ok(atLeast(nodeVersion, engines as string), `Node ${nodeVersion} in the image satisfies >=${engines}`)
+  t.ok(atLeast(process.versions.node, engines as string), `the Node running these tests (${process.versions.node}) satisfies it too`)
+  t.equal(engines?.split('.')[0], '20', 'Node 20 stays supported (the tests run on 20 and 24)')
+})
+
+t.test('the runtime image carries the OCI labels, with the package\'s version and license', async (t) => {
+  const labels: Record<string, string> = Object.assign({}, ...inStage(finalStage, 'LABEL').map((d) => parseEnvArgs(d.args)))
+  const args: Record<string, string> = Object.assign({}, ...inStage(finalStage, 'ARG').map((d) => parseEnvArgs(d.args)))
+  const resolve = (value: string | undefined): string | undefined => value?.replace(/\$\{(\w+)\}/g, (_all, name: string) => args[name] ?? '')
+  t.equal(labels['org.opencontainers.image.title'], pkg.name)
+  t.ok((labels['org.opencontainers.image.description'] ?? '').length > 20, 'a description')
+  t.equal(resolve(labels['org.opencontainers.image.version']), pkg.version, 'the version label defaults to package.json\'s')
+  t.equal(labels['org.opencontainers.image.licenses'], pkg.license)
+  const runtimeFrom = (dockerfile.filter((d) => d.instruction === 'FROM').at(-1) as DockerInstruction).args.split(/\s+/)[0]
+  t.equal(labels['org.opencontainers.image.base.name'], `docker.io/library/${runtimeFrom}`, 'the base image it was built on')
 })
 
 t.test('every file the Dockerfile copies exists and is not excluded by .dockerignore', async (t) => {
@@ -120,7 +163,7 @@ t.test('the runtime image holds the compiled entry point that src/cli.ts becomes
   t.ok((tsconfigBuild.include ?? []).includes('src'), 'the build compiles src/')
   const compiledSrc = `${outDir}/src`
 
-  const fromBuild = inStage(finalStage, 'COPY').find((d) => /--from=/.test(d.args))
+  const fromBuild = inStage(finalStage, 'COPY').find((d) => d.args.startsWith(`--from=${buildStageName} `))
   t.ok(fromBuild, 'the runtime stage copies the build output')
   const workdir = inStage(0, 'WORKDIR').at(-1)?.args
   t.equal(fromBuild?.args.split(/\s+/).filter((p) => !p.startsWith('--'))[0], `${workdir}/${compiledSrc}`, `copies ${compiledSrc} from where the build wrote it`)
