@@ -13,9 +13,12 @@ export function parseYaml (text: string): Yaml {
   return parse(text, { merge: true }) as Yaml
 }
 
-/** Every document of a multi-document YAML file (`---` separated), empty ones left out. */
+/**
+ * Every document of a multi-document YAML file (`---` separated), empty ones left out, read as
+ * YAML 1.1 like Kubernetes does (`0440` is octal there).
+ */
 export function parseYamlDocuments (text: string): Yaml[] {
-  return parseAllDocuments(text).map((doc) => {
+  return parseAllDocuments(text, { version: '1.1' }).map((doc) => {
     if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '))
     return doc.toJS() as Yaml
   }).filter((doc) => doc !== null)
