@@ -2,7 +2,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** The route families a request is counted under (label `family`). */
 const FAMILIES = ['bigpicture', 'jira', 'proxy'] as const
-type Family = typeof FAMILIES[number]
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120]
 
@@ -105,18 +104,18 @@ export class Metrics {
    * not on every request.
    */
   requestRecorder (): (family: string, status: number, seconds: number) => void {
-    const counters = new Map<string, Array<{ inc: () => void }>>()
-    const durations = new Map<string, { observe: (v: number) => void }>()
+    interface Children { family: string, statuses: Array<{ inc: () => void }>, duration: { observe: (v: number) => void } }
+    const children = new Map<string, Children>()
     for (const family of FAMILIES) {
-      counters.set(family, [1, 2, 3, 4, 5].map((c) => this.requests.labels(family, `${c}xx`)))
-      durations.set(family, this.requestSeconds.labels(family))
+      children.set(family, { family, statuses: [1, 2, 3, 4, 5].map((c) => this.requests.labels(family, `${c}xx`)), duration: this.requestSeconds.labels(family) })
     }
+    // A path refused as invalid is counted with Jira's: the caller meant Jira.
+    const jira = children.get('jira') as Children
     return (family, status, seconds) => {
-      // A path refused as invalid is counted with Jira's: the caller meant Jira.
-      const f: Family = family === 'bigpicture' || family === 'proxy' ? family : 'jira'
-      const counter = (counters.get(f) as Array<{ inc: () => void }>)[Math.floor(status / 100) - 1] ?? this.requests.labels(f, `${Math.floor(status / 100)}xx`)
-      counter.inc()
-      ;(durations.get(f) as { observe: (v: number) => void }).observe(seconds)
+      const child = children.get(family) ?? jira
+      const statusClass = Math.floor(status / 100)
+      ;(child.statuses[statusClass - 1] ?? this.requests.labels(child.family, `${statusClass}xx`)).inc()
+      child.duration.observe(seconds)
     }
   }
 
