@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import { withSessionCookies } from '../tokens/session.js'
 
 /**
  * Header work shared by the BigPicture route and the passthrough. Pure functions, unit tested with
@@ -34,17 +35,19 @@ export function connectionListed (value: string | string[] | undefined): readonl
 export interface Injection {
   /** The value for `Authorization`, or `undefined` to keep the caller's. */
   authorization: string | undefined
-  /** A Jira session to put in the Cookie header, replacing any caller JSESSIONID. */
-  sessionCookie: string | undefined
-  /** The request's id (the caller's sane `X-Request-Id` or one the proxy made), for Jira's logs. */
-  requestId: string
+  /**
+   * The proxy's Jira session cookies, merged over the caller's (whose cookies of the same names,
+   * and any session cookie, give way); `undefined` sends the caller's as they are.
+   */
+  cookie: string | undefined
 }
 
 /**
  * The headers to send to Jira: the caller's, minus hop-by-hop and `Connection`-listed ones (dropped
- * before ours are added, so a caller cannot strip what the proxy injects), plus the injection.
+ * before ours are added, so a caller cannot strip what the proxy injects), plus the injection and
+ * the request's id (the caller's sane `X-Request-Id` or one the proxy made), for Jira's logs.
  */
-export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injection, withCookie: (cookie: string | undefined, sessionId: string) => string): Record<string, string | string[]> {
+export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injection, requestId: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   const listed = connectionListed(incoming.connection)
   for (const name in incoming) {
@@ -54,9 +57,9 @@ export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injecti
     if (value !== undefined) out[name] = value
   }
   if (injection.authorization !== undefined) out.authorization = injection.authorization
-  out['x-request-id'] = injection.requestId
+  out['x-request-id'] = requestId
   // Merged into what survived the drop: a `Connection`-listed Cookie is gone, not revived.
-  if (injection.sessionCookie !== undefined) out.cookie = withCookie(typeof out.cookie === 'string' ? out.cookie : undefined, injection.sessionCookie)
+  if (injection.cookie !== undefined) out.cookie = withSessionCookies(typeof out.cookie === 'string' ? out.cookie : undefined, injection.cookie)
   return out
 }
 
@@ -66,8 +69,8 @@ export interface ResponseRewrite {
   contextPath: string
   /** The proxy listens on plain HTTP: cookies marked `Secure` would never come back. */
   dropSecure: boolean
-  /** Do not pass Jira session cookies to the caller (it uses the service identity). */
-  dropSessionCookies: boolean
+  /** Pass no cookie to the caller: they belong to a Jira session the proxy keeps for it. */
+  dropCookies: boolean
 }
 
 /** Response headers for the caller: hop-by-hop dropped, cookies and `Location` made to work on the proxy. */
@@ -80,8 +83,8 @@ export function toClientHeaders (upstream: IncomingHttpHeaders | Record<string, 
     const value = upstream[name]
     if (value === undefined) continue
     if (name === 'set-cookie') {
-      const cookies = rewriteSetCookies(value, rw)
-      if (cookies.length > 0) out[name] = cookies
+      if (rw.dropCookies) continue
+      out[name] = rewriteSetCookies(value, rw)
     } else if (name === 'location' && typeof value === 'string') {
       out[name] = rewriteLocation(value, rw)
     } else {
@@ -93,10 +96,7 @@ export function toClientHeaders (upstream: IncomingHttpHeaders | Record<string, 
 
 function rewriteSetCookies (value: string | string[], rw: ResponseRewrite): string[] {
   const out: string[] = []
-  for (const line of Array.isArray(value) ? value : [value]) {
-    if (rw.dropSessionCookies && /^\s*JSESSIONID=/i.test(line)) continue
-    out.push(rewriteSetCookie(line, rw))
-  }
+  for (const line of Array.isArray(value) ? value : [value]) out.push(rewriteSetCookie(line, rw))
   return out
 }
 

@@ -63,15 +63,20 @@ for (const variable of dashboard.templating.list) {
 
 t.test('the dashboard queries only series that /_proxy/metrics serves, with their labels', async (t) => {
   const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url }, { processMetrics: true })
+  const proxy = await startProxy(t, { JIRA_URL: sim.url, JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret' }, { processMetrics: true })
   // Traffic for every family and token call kind: a cookie caller (login, auth), a revoked token
-  // (reauth and a retry), a plain Jira request, a wrong password, and the proxy's own endpoints.
+  // (reauth and a retry), a plain Jira request, a wrong password, a lost session, and the proxy's
+  // own endpoints.
   const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAuthTokens()
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   t.equal((await call(`${proxy.url}/rest/api/2/myself`, { headers: { cookie } })).status, 200)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { authorization: basic('bob', 'wrong') } })).status, 401)
+  // A session Jira forgot: the proxy logs in again for its service identity.
+  t.equal((await call(`${proxy.url}/rest/api/2/myself`)).status, 200)
+  sim.control.expireSessions('svc')
+  t.equal((await call(`${proxy.url}/rest/api/2/myself`)).status, 200)
   t.equal((await call(`${proxy.url}/_proxy/healthz`)).status, 200)
 
   // Garbage-collection series appear after the first collection: make garbage until one is seen.
