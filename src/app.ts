@@ -11,6 +11,7 @@ import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
 import { Metrics } from './ops/metrics.js'
 import { type SecretUpdate, applySecrets } from './ops/reload.js'
+import { REQUEST_ID_HEADER, createRequestIdGenerator } from './ops/request-id.js'
 import { httpsServerOptions } from './ops/tls.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
 import { createJiraDispatcher } from './proxy/dispatcher.js'
@@ -23,6 +24,7 @@ import { AuthClient } from './tokens/auth-client.js'
 import { TokenManager } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
 import { TokenStore } from './tokens/store.js'
+import { NODE_VERSION, VERSION } from './version.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,7 +62,7 @@ const LOGGING_IN: Identity = { kind: 'none', serviceRefused: false }
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const dispatcher = options.dispatcher ?? createJiraDispatcher(config)
   const accessLog = createAccessWriter(options.logger)
-  const metrics = new Metrics({ processMetrics: options.processMetrics ?? true })
+  const metrics = new Metrics({ processMetrics: options.processMetrics ?? true, version: VERSION, node: NODE_VERSION })
   const loginGuard = new LoginGuard(options.loginGuard)
   const store = new TokenStore(config.identityCacheMax)
   // Token calls get connections of their own, so a refresh never queues behind the very requests
@@ -97,6 +99,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     // No child logger per request: the proxy's own lines carry `reqId` themselves, and a child
     // per request costs more than the access-log line it would serve.
     childLoggerFactory: (logger) => logger,
+    // A caller's sane X-Request-Id is kept (echoed, logged, sent to Jira); otherwise one is made.
+    genReqId: createRequestIdGenerator(),
     // One access-log line per request is written in onResponse; Fastify's own two lines are off.
     logController: new LogController({ disableRequestLogging: true }),
     // Absolute-form targets (`GET http://elsewhere/x`) keep only their path: the target is always Jira.
@@ -132,7 +136,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'No such endpoint.', code: 'NOT_FOUND' }))
 
   const traceRequests = options.logger.isLevelEnabled('trace')
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
     const route = classify(request.url)
     request.proxyRoute = route
     try {
@@ -154,11 +159,11 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     done()
   })
 
-  const counted = requestCounters(metrics)
+  const recordRequest = metrics.requestRecorder()
   app.addHook('onResponse', (request, reply, done) => {
     // Refused before routing (Host, Origin): the proxy answered it itself.
     const family = request.proxyRoute?.family ?? 'proxy'
-    counted(family, reply.statusCode).inc()
+    recordRequest(family, reply.statusCode, reply.elapsedTime / 1000)
     if (config.accessLog && family !== 'proxy') {
       const ctx = request.ctx
       accessLog({
@@ -248,23 +253,6 @@ function describeCause (cause: unknown): string {
   const c = cause as { code?: string, message?: string, cause?: { code?: string, message?: string } }
   const inner = c.cause === undefined ? '' : ` (${c.cause.code ?? ''} ${c.cause.message ?? ''})`
   return `${c.code ?? 'error'}: ${c.message ?? String(cause)}${inner}`
-}
-
-/** The request counter's labelled children, looked up once instead of on every request. */
-function requestCounters (metrics: Metrics): (family: string, status: number) => { inc: () => void } {
-  const families: Record<string, string> = { bigpicture: 'bigpicture', jira: 'jira', invalid: 'jira', proxy: 'proxy' }
-  const children: Record<string, Array<{ inc: () => void }>> = {}
-  for (const family of ['bigpicture', 'jira', 'proxy']) {
-    children[family] = [1, 2, 3, 4, 5].map((c) => metrics.requests.labels(family, `${c}xx`))
-  }
-  return (family, status) => {
-    const f = families[family] ?? 'jira'
-    return (children[f] as Array<{ inc: () => void }>)[Math.floor(status / 100) - 1] ?? metrics.requests.labels(f, statusClass(status))
-  }
-}
-
-function statusClass (status: number): string {
-  return `${Math.floor(status / 100)}xx`
 }
 
 function identityLabel (identity: Identity): string {

@@ -371,7 +371,7 @@ function explainLogin (login: Extract<LoginOutcome, { ok: false }>, kind: 'passw
       hint: `Sign in once as this user in a browser at ${describeLocation(where)} and answer the CAPTCHA, then run doctor again (and send a running proxy SIGHUP). The doctor did not retry.`
     }
   }
-  if (login.reason === 'bad-credentials') {
+  if (login.reason === 'bad_credentials') {
     if (kind === 'pat') {
       return {
         text: `Login with the personal access token: Jira rejected it (HTTP ${login.status})`,
