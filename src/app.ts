@@ -8,6 +8,8 @@ import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
 import { Metrics } from './ops/metrics.js'
+import { openStore } from './store/open.js'
+import type { SharedStore } from './store/ports.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
 import { createJiraDispatcher } from './proxy/dispatcher.js'
 import { proxyRoutes } from './proxy/passthrough.js'
@@ -41,6 +43,8 @@ export interface ProxyApp {
   metrics: Metrics
   loginGuard: LoginGuard
   store: TokenStore
+  /** The store replicas share (`STORE_URL`), failing open; `undefined` without one. */
+  sharedStore: SharedStore | undefined
 }
 
 /** The Jira session endpoint: a caller logging in as itself never gets the service session. */
@@ -57,6 +61,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? true })
   const loginGuard = new LoginGuard(options.loginGuard)
   const store = new TokenStore(config.identityCacheMax)
+  const sharedStore = config.store === undefined ? undefined : await openStore(config.store, { metrics, log: options.logger })
   // Token calls get connections of their own, so a refresh never queues behind the very requests
   // that wait for it (a refresh storm would otherwise stretch every waiter's latency).
   const tokenDispatcher = options.dispatcher ?? createJiraDispatcher(config, 16)
@@ -176,6 +181,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     jiraOrigin: config.jiraOrigin,
     contextPath: config.contextPath,
     metrics,
+    store: sharedStore,
     sample: () => {
       metrics.identities.set(store.size)
       const counts = loginGuard.counts()
@@ -207,10 +213,10 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   })
   app.addHook('onClose', async () => {
     clearInterval(sweeper)
-    await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close()]).catch(() => {})
+    await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close(), sharedStore?.close()]).catch(() => {})
   })
 
-  return { app, metrics, loginGuard, store }
+  return { app, metrics, loginGuard, store, sharedStore }
 }
 
 function isSessionPath (url: string): boolean {
