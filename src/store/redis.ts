@@ -13,8 +13,10 @@ export interface RedisStoreOptions {
   prefix: string
   /** A command that got no answer in this long fails, so none piles up behind a hung server. */
   commandTimeoutMs?: number
-  /** Connection errors, as they happen (the client reconnects by itself). */
+  /** Connection errors, as they happen. */
   onError?: (err: Error) => void
+  /** Reconnect after a lost connection (default); a one-off check gives up instead. */
+  reconnect?: boolean
 }
 
 /** A login ledger entry outlives its last hold by this much, so the count survives a short pause. */
@@ -41,6 +43,7 @@ export class RedisStore implements SharedStore {
   readonly locks: RedisLocks
   readonly #redis: Redis
   readonly #keys: KeyMaker
+  readonly #crypto: StoreCrypto
 
   constructor (options: RedisStoreOptions) {
     this.#redis = new Redis(options.url, {
@@ -48,7 +51,7 @@ export class RedisStore implements SharedStore {
       maxRetriesPerRequest: 0,
       connectTimeout: 2000,
       commandTimeout: options.commandTimeoutMs ?? 1000,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+      retryStrategy: (attempt) => options.reconnect === false ? null : Math.min(attempt * 100, 1000),
       lazyConnect: true
     })
     this.#redis.on('error', (err: Error) => options.onError?.(err))
@@ -57,6 +60,7 @@ export class RedisStore implements SharedStore {
     const commands = this.#redis as unknown as Record<string, (...args: Array<string | number | Buffer>) => Promise<unknown>>
     const run: ScriptRunner = async (name, keys, args) => await (commands[`${name}Buffer`] as (...a: Array<string | number | Buffer>) => Promise<unknown>).call(this.#redis, ...keys, ...args)
     const crypto = new StoreCrypto(options.secret)
+    this.#crypto = crypto
     this.#keys = new KeyMaker(options.prefix, crypto)
     this.tokens = new RedisRecords(this.#redis, run, this.#keys, crypto, KIND.tokens)
     this.jars = new RedisRecords(this.#redis, run, this.#keys, crypto, KIND.jars)
@@ -76,6 +80,27 @@ export class RedisStore implements SharedStore {
     const field = (name: string): string | undefined => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1]
     const valkey = field('valkey_version')
     return valkey === undefined ? `Redis ${field('redis_version') ?? 'unknown version'}` : `Valkey ${valkey}`
+  }
+
+  /**
+   * Whether a token pair or jar some replica stored opens with this store's secret: `undefined`
+   * when there is none to try. A replica with another STORE_SECRET would share nothing.
+   */
+  async othersOpen (): Promise<boolean | undefined> {
+    for (const kind of [KIND.tokens, KIND.jars]) {
+      const [, keys] = await this.#redis.scan('0', 'MATCH', this.#keys.pattern(kind), 'COUNT', 100)
+      const key = keys[0]
+      if (key === undefined) continue
+      const [g, v] = await this.#redis.hmgetBuffer(key, 'g', 'v')
+      if (g == null || v == null) continue
+      try {
+        this.#crypto.open(v, context(key, Number(g.toString())))
+        return true
+      } catch {
+        return false
+      }
+    }
+    return undefined
   }
 
   async close (): Promise<void> {
