@@ -53,9 +53,10 @@ export class FailOpenStore implements SharedStore {
     const { logins, deadSessions, locks } = inner
     this.logins = {
       read: async (account, credential) => await this.#call('logins.read', () => logins.read(account, credential)),
-      fail: async (account, credential, delays, now) => await this.#call('logins.fail', () => logins.fail(account, credential, delays, now)),
-      hold: async (account, until, url) => await this.#call('logins.hold', () => logins.hold(account, until, url)),
-      reset: async (account) => await this.#call('logins.reset', () => logins.reset(account)),
+      fail: async (account, credential, delays, holdMs, now) => await this.#call('logins.fail', () => logins.fail(account, credential, delays, holdMs, now)),
+      succeed: async (account, credential) => await this.#call('logins.succeed', () => logins.succeed(account, credential)),
+      pause: async (account, until) => await this.#call('logins.pause', () => logins.pause(account, until)),
+      captcha: async (account, until, url) => await this.#call('logins.captcha', () => logins.captcha(account, until, url)),
       resetAll: async () => await this.#call('logins.reset_all', () => logins.resetAll())
     }
     this.deadSessions = {

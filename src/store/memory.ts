@@ -28,7 +28,7 @@ export class MemoryStore implements SharedStore {
     const now = options.now ?? Date.now
     this.tokens = new MemoryRecords(max, now)
     this.jars = new MemoryRecords(max, now)
-    this.logins = new MemoryLedger(max, now)
+    this.logins = new MemoryLedger(max)
     this.deadSessions = new MemoryDeadSessions(max, now)
     this.locks = new MemoryLocks(now)
   }
@@ -86,68 +86,81 @@ class MemoryRecords<T> implements VersionedRecords<T> {
 interface AccountState {
   failures: number
   retryAt: number
+  pausedUntil: number
   captchaUntil: number
   loginUrl: string | undefined
-  /** Failed credentials and until when each is held. */
-  credentials: Map<string, number>
 }
 
 class MemoryLedger implements LoginFailureLedger {
   readonly #accounts: LRUCache<string, AccountState>
-  readonly #now: () => number
+  /** Failed credentials, until when each is held. */
+  readonly #failed: LRUCache<string, number>
+  /** Credentials that logged in. */
+  readonly #good: LRUCache<string, true>
 
-  constructor (max: number, now: () => number) {
+  constructor (max: number) {
     this.#accounts = new LRUCache({ max })
-    this.#now = now
+    this.#failed = new LRUCache({ max })
+    this.#good = new LRUCache({ max })
   }
 
   async read (account: string, credential: string): Promise<LoginFailures | undefined> {
     const s = this.#accounts.get(account)
-    return s === undefined ? undefined : view(s, credential)
+    if (s === undefined && !this.#failed.has(credential) && !this.#good.has(credential)) return undefined
+    return this.#view(s, credential)
   }
 
-  async fail (account: string, credential: string, delaysMs: readonly number[], now: number): Promise<LoginFailures> {
+  async fail (account: string, credential: string, delaysMs: readonly number[], credentialHoldMs: number, now: number): Promise<LoginFailures> {
     const s = this.#state(account)
     s.failures++
-    const until = now + delayFor(delaysMs, s.failures)
-    s.retryAt = Math.max(s.retryAt, until)
-    s.credentials.set(credential, until)
-    return view(s, credential)
+    s.retryAt = Math.max(s.retryAt, now + delayFor(delaysMs, s.failures))
+    this.#failed.set(credential, now + credentialHoldMs)
+    this.#good.delete(credential)
+    return this.#view(s, credential)
   }
 
-  async hold (account: string, until: number, captchaLoginUrl?: string): Promise<void> {
-    const s = this.#state(account)
-    if (captchaLoginUrl === undefined) {
-      s.retryAt = Math.max(s.retryAt, until)
-    } else {
-      s.captchaUntil = Math.max(s.captchaUntil, until)
-      s.loginUrl = captchaLoginUrl
-    }
-  }
-
-  async reset (account: string): Promise<void> {
+  async succeed (account: string, credential: string): Promise<void> {
     this.#accounts.delete(account)
+    this.#failed.delete(credential)
+    this.#good.set(credential, true)
+  }
+
+  async pause (account: string, until: number): Promise<void> {
+    const s = this.#state(account)
+    s.pausedUntil = Math.max(s.pausedUntil, until)
+  }
+
+  async captcha (account: string, until: number, loginUrl: string | undefined): Promise<void> {
+    const s = this.#state(account)
+    s.captchaUntil = Math.max(s.captchaUntil, until)
+    s.loginUrl = loginUrl
   }
 
   async resetAll (): Promise<void> {
     this.#accounts.clear()
+    this.#failed.clear()
   }
 
   #state (account: string): AccountState {
     let s = this.#accounts.get(account)
     if (s === undefined) {
-      s = { failures: 0, retryAt: 0, captchaUntil: 0, loginUrl: undefined, credentials: new Map() }
+      s = { failures: 0, retryAt: 0, pausedUntil: 0, captchaUntil: 0, loginUrl: undefined }
       this.#accounts.set(account, s)
     }
-    // Holds of credentials that ended are of no further use.
-    const now = this.#now()
-    for (const [credential, until] of s.credentials) if (until <= now) s.credentials.delete(credential)
     return s
   }
-}
 
-function view (s: AccountState, credential: string): LoginFailures {
-  return { failures: s.failures, retryAt: s.retryAt, credentialRetryAt: s.credentials.get(credential) ?? 0, captchaUntil: s.captchaUntil, loginUrl: s.loginUrl }
+  #view (s: AccountState | undefined, credential: string): LoginFailures {
+    return {
+      failures: s?.failures ?? 0,
+      retryAt: s?.retryAt ?? 0,
+      pausedUntil: s?.pausedUntil ?? 0,
+      captchaUntil: s?.captchaUntil ?? 0,
+      loginUrl: s?.loginUrl,
+      credentialRetryAt: this.#failed.get(credential) ?? 0,
+      credentialGood: this.#good.has(credential)
+    }
+  }
 }
 
 class MemoryDeadSessions implements DeadSessions {

@@ -51,36 +51,45 @@ export interface TokenPairRecord {
 /** A Jira cookie jar of a proxy-made session, serialised (tough-cookie's `serialize()`). */
 export type SerializedJar = Record<string, unknown>
 
-/** What the ledger knows of one Jira account's recent failed logins. Times are epoch ms. */
+/** What the ledger knows of one Jira account's logins, and of one credential. Times are epoch ms. */
 export interface LoginFailures {
   /** Consecutive failed logins of the account, by any credential. */
   failures: number
-  /** No login of the account is tried before this. */
+  /** Credentials not known to be good wait until this (the failures' backoff). */
   retryAt: number
-  /** The credential asked about failed and may not be tried before this; 0 if it has not failed. */
-  credentialRetryAt: number
+  /** Every credential waits until this (Jira did not judge the last login: a wrong JIRA_URL). */
+  pausedUntil: number
   /** Jira demanded a CAPTCHA: no login before this. */
   captchaUntil: number
   /** The login page Jira named with its CAPTCHA demand. */
   loginUrl: string | undefined
+  /** The credential asked about failed and is held until this; 0 if it has not failed. */
+  credentialRetryAt: number
+  /** The credential asked about has logged in, and has not failed since. */
+  credentialGood: boolean
 }
 
 /**
- * Failed logins per Jira account, counted atomically across replicas: two replicas failing at the
- * same moment count two. Accounts and credentials are opaque strings to the store.
+ * Logins per Jira account, shared by replicas: failures counted atomically (two replicas failing
+ * at the same moment count two), the holds they lead to, and which credentials are known good.
+ * Accounts and credentials (hashes) are opaque strings to the store.
  */
 export interface LoginFailureLedger {
+  /** `undefined` when nothing is known of the account. */
   read (account: string, credential: string): Promise<Answer<LoginFailures | undefined>>
   /**
-   * Counts one more failure of `credential` at `now` and holds the account (and that credential)
-   * for `delaysMs[failures - 1]`, the last delay for every failure beyond the list.
+   * Counts one more failure, by `credential`, at `now`: the account waits `delaysMs[failures - 1]`
+   * (the last delay for every failure beyond the list), the credential `credentialHoldMs`, and it
+   * is no longer known good.
    */
-  fail (account: string, credential: string, delaysMs: readonly number[], now: number): Promise<Answer<LoginFailures>>
-  /** No login of the account before `until` (a pause; with `captchaLoginUrl`, a CAPTCHA demand). */
-  hold (account: string, until: number, captchaLoginUrl?: string): Promise<Answer<void>>
-  /** A login of the account succeeded: its failures are forgotten. */
-  reset (account: string): Promise<Answer<void>>
-  /** The operator fixed the accounts: every failure and CAPTCHA hold is forgotten. */
+  fail (account: string, credential: string, delaysMs: readonly number[], credentialHoldMs: number, now: number): Promise<Answer<LoginFailures>>
+  /** A login that worked: the account's failures and holds go, the credential is known good. */
+  succeed (account: string, credential: string): Promise<Answer<void>>
+  /** No login of the account before `until`, whatever the credential (a login Jira did not judge). */
+  pause (account: string, until: number): Promise<Answer<void>>
+  /** Jira demands a CAPTCHA for the account: no login before `until`. */
+  captcha (account: string, until: number, loginUrl: string | undefined): Promise<Answer<void>>
+  /** The operator fixed the accounts: every failure, hold and CAPTCHA demand is forgotten. */
   resetAll (): Promise<Answer<void>>
 }
 

@@ -5,7 +5,7 @@ import {
   type DeadSessions, type HeldLock, type LoginFailureLedger, type LoginFailures, type Locks, type SerializedJar,
   type SharedStore, type Swap, type TokenPairRecord, type Versioned, type VersionedRecords
 } from './ports.js'
-import { FAIL_LOGIN, HOLD_LOGIN, RELEASE_LOCK, REMOVE, REPLACE } from './scripts.js'
+import { FAIL_LOGIN, HOLD_LOGIN, RELEASE_LOCK, REMOVE, REPLACE, SUCCEED_LOGIN } from './scripts.js'
 
 export interface RedisStoreOptions {
   url: string
@@ -19,13 +19,15 @@ export interface RedisStoreOptions {
   reconnect?: boolean
 }
 
-/** A login ledger entry outlives its last hold by this much, so the count survives a short pause. */
+/** An account's entry outlives its last hold by this much: Jira's own count does not forget either. */
 const LEDGER_KEEP_MS = 24 * 3_600_000
+/** How long a credential that logged in stays known good after its last login. */
+const GOOD_KEEP_MS = 7 * 24 * 3_600_000
 /** How often a waiter looks whether a lock is gone, besides being told on release. */
 const LOCK_POLL_MS = 100
 
 /** Entry kinds, the first part of every key after the prefix. */
-const KIND = { tokens: 't', jars: 'j', logins: 'l', dead: 'd', lock: 'k' } as const
+const KIND = { tokens: 't', jars: 'j', logins: 'l', good: 'g', dead: 'd', lock: 'k' } as const
 
 type ScriptRunner = (name: string, keys: string[], args: Array<string | number | Buffer>) => Promise<unknown>
 
@@ -55,10 +57,11 @@ export class RedisStore implements SharedStore {
       lazyConnect: true
     })
     this.#redis.on('error', (err: Error) => options.onError?.(err))
-    const scripts = { replace: REPLACE, remove: REMOVE, failLogin: FAIL_LOGIN, holdLogin: HOLD_LOGIN, releaseLock: RELEASE_LOCK }
-    for (const [name, lua] of Object.entries(scripts)) this.#redis.defineCommand(name, { lua, numberOfKeys: 1 })
+    const scripts = { replace: REPLACE, remove: REMOVE, failLogin: FAIL_LOGIN, holdLogin: HOLD_LOGIN, succeedLogin: SUCCEED_LOGIN, releaseLock: RELEASE_LOCK }
+    // Without `numberOfKeys`, the first argument says how many keys follow (EVALSHA's own form).
+    for (const [name, lua] of Object.entries(scripts)) this.#redis.defineCommand(name, { lua })
     const commands = this.#redis as unknown as Record<string, (...args: Array<string | number | Buffer>) => Promise<unknown>>
-    const run: ScriptRunner = async (name, keys, args) => await (commands[`${name}Buffer`] as (...a: Array<string | number | Buffer>) => Promise<unknown>).call(this.#redis, ...keys, ...args)
+    const run: ScriptRunner = async (name, keys, args) => await (commands[`${name}Buffer`] as (...a: Array<string | number | Buffer>) => Promise<unknown>).call(this.#redis, keys.length, ...keys, ...args)
     const crypto = new StoreCrypto(options.secret)
     this.#crypto = crypto
     this.#keys = new KeyMaker(options.prefix, crypto)
@@ -194,32 +197,42 @@ class RedisLedger implements LoginFailureLedger {
 
   async read (account: string, credential: string): Promise<LoginFailures | undefined> {
     const key = this.#key(account)
-    const [f, r, c, u, k] = await this.#redis.hmgetBuffer(key, 'f', 'r', 'c', 'u', this.#credentialField(credential))
-    if (f == null && r == null && c == null) return undefined
+    const [fields, good] = await Promise.all([
+      this.#redis.hmgetBuffer(key, 'f', 'r', 'p', 'c', 'u', this.#credentialField(credential)),
+      this.#redis.exists(this.#goodKey(credential))
+    ])
+    const [f, r, p, c, u, k] = fields
+    if (f == null && r == null && p == null && c == null && k == null && good === 0) return undefined
     return {
       failures: Number(f ?? 0),
       retryAt: Number(r ?? 0),
-      credentialRetryAt: Number(k ?? 0),
+      pausedUntil: Number(p ?? 0),
       captchaUntil: Number(c ?? 0),
-      loginUrl: this.#loginUrl(key, u)
+      loginUrl: this.#loginUrl(key, u ?? null),
+      credentialRetryAt: Number(k ?? 0),
+      credentialGood: good === 1
     }
   }
 
-  async fail (account: string, credential: string, delaysMs: readonly number[], now: number): Promise<LoginFailures> {
+  async fail (account: string, credential: string, delaysMs: readonly number[], credentialHoldMs: number, now: number): Promise<LoginFailures> {
     const key = this.#key(account)
-    const args = [this.#credentialField(credential), Math.round(now), LEDGER_KEEP_MS, ...delaysMs.map((d) => Math.round(d))]
-    const [failures, retryAt, credentialRetryAt, captchaUntil, u] = await this.#run('failLogin', [key], args) as [number, number, number, number, Buffer | null]
-    return { failures, retryAt, credentialRetryAt, captchaUntil, loginUrl: this.#loginUrl(key, u) }
+    const args = [this.#credentialField(credential), Math.round(now), LEDGER_KEEP_MS, Math.round(credentialHoldMs), ...delaysMs.map((d) => Math.round(d))]
+    const [failures, retryAt, pausedUntil, captchaUntil, u, credentialRetryAt] = await this.#run('failLogin', [key, this.#goodKey(credential)], args) as [number, number, number, number, Buffer | null, number]
+    return { failures, retryAt, pausedUntil, captchaUntil, loginUrl: this.#loginUrl(key, u), credentialRetryAt, credentialGood: false }
   }
 
-  async hold (account: string, until: number, captchaLoginUrl?: string): Promise<void> {
-    const key = this.#key(account)
-    const captcha = captchaLoginUrl === undefined ? [] : [this.#crypto.seal(captchaLoginUrl, `${key}#u`)]
-    await this.#run('holdLogin', [key], [captcha.length === 0 ? 'r' : 'c', Math.round(until), Date.now(), LEDGER_KEEP_MS, ...captcha])
+  async succeed (account: string, credential: string): Promise<void> {
+    await this.#run('succeedLogin', [this.#key(account), this.#goodKey(credential)], [this.#credentialField(credential), GOOD_KEEP_MS])
   }
 
-  async reset (account: string): Promise<void> {
-    await this.#redis.del(this.#key(account))
+  async pause (account: string, until: number): Promise<void> {
+    await this.#run('holdLogin', [this.#key(account)], ['p', Math.round(until), Date.now(), LEDGER_KEEP_MS])
+  }
+
+  async captcha (account: string, until: number, loginUrl: string | undefined): Promise<void> {
+    const key = this.#key(account)
+    const url = loginUrl === undefined ? [] : [this.#crypto.seal(loginUrl, `${key}#u`)]
+    await this.#run('holdLogin', [key], ['c', Math.round(until), Date.now(), LEDGER_KEEP_MS, ...url])
   }
 
   async resetAll (): Promise<void> {
@@ -231,6 +244,10 @@ class RedisLedger implements LoginFailureLedger {
 
   #key (account: string): string {
     return this.#keys.key(KIND.logins, account)
+  }
+
+  #goodKey (credential: string): string {
+    return this.#keys.key(KIND.good, credential)
   }
 
   /** A credential's field: a digest, so no credential (or hash of one) is kept as it was given. */

@@ -28,25 +28,29 @@ return 0
 `
 
 /**
- * One more failed login of an account. Hash fields: `f` failures, `r` retry-at, `c` CAPTCHA
- * until, `u` the sealed login page, and one field per failed credential holding its retry-at.
- * ARGV: the credential's field, now, how long to keep the entry after its hold, then the delays.
- * Returns {failures, retry-at, the credential's retry-at, CAPTCHA until, sealed login page}.
+ * One more failed login of an account. KEYS: the account's hash (fields `f` failures, `r` retry-at,
+ * `p` paused-until, `c` CAPTCHA-until, `u` the sealed login page, and per failed credential its
+ * retry-at), the credential's "known good" mark, which goes. ARGV: the credential's field, now,
+ * how long to keep the entry after its holds, the credential's hold, then the account's delays.
+ * Returns {failures, retry-at, paused-until, CAPTCHA-until, sealed login page, credential retry-at}.
  */
 export const FAIL_LOGIN = `
 local now = tonumber(ARGV[2])
 local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
-local n = #ARGV - 3
-local until_ = now + tonumber(ARGV[3 + math.min(f, n)])
-local r = math.max(tonumber(redis.call('HGET', KEYS[1], 'r') or '0'), until_)
-redis.call('HSET', KEYS[1], 'r', r, ARGV[1], until_)
+local n = #ARGV - 4
+local r = math.max(tonumber(redis.call('HGET', KEYS[1], 'r') or '0'), now + tonumber(ARGV[4 + math.min(f, n)]))
+local k = now + tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], 'r', r, ARGV[1], k)
+redis.call('DEL', KEYS[2])
+local p = tonumber(redis.call('HGET', KEYS[1], 'p') or '0')
 local c = tonumber(redis.call('HGET', KEYS[1], 'c') or '0')
-redis.call('PEXPIRE', KEYS[1], math.max(r, c) - now + tonumber(ARGV[3]))
-return {f, r, until_, c, redis.call('HGET', KEYS[1], 'u')}
+local keep = math.max(r, k, c) - now + tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
+return {f, r, p, c, redis.call('HGET', KEYS[1], 'u'), k}
 `
 
 /**
- * Holds an account's logins until at least ARGV[2]: field ARGV[1] is `r` (a pause) or `c` (a
+ * Holds an account's logins until at least ARGV[2]: field ARGV[1] is `p` (a pause) or `c` (a
  * CAPTCHA, with the sealed login page in ARGV[5]). ARGV[3] now, ARGV[4] how long to keep the
  * entry after its hold. The entry's expiry is only ever extended.
  */
@@ -58,6 +62,16 @@ end
 if ARGV[5] then redis.call('HSET', KEYS[1], 'u', ARGV[5]) end
 local keep = until_ - tonumber(ARGV[3]) + tonumber(ARGV[4])
 if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
+return 1
+`
+
+/**
+ * A login that worked. KEYS: the account's hash, the credential's "known good" mark. The account's
+ * failures and holds go, and the credential's own; the mark is set for ARGV[2] ms.
+ */
+export const SUCCEED_LOGIN = `
+redis.call('HDEL', KEYS[1], 'f', 'r', 'p', 'c', 'u', ARGV[1])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 return 1
 `
 

@@ -39,8 +39,9 @@ t.test('killed: every call answers UNKNOWN, counted and warned about once; back:
   await server.kill()
   const answers = await Promise.all([
     store.tokens.load('k'), store.tokens.replace('k', 1, PAIR, 60_000), store.tokens.remove('k', 1),
-    store.jars.load('k'), store.logins.read('a', 'c'), store.logins.fail('a', 'c', [1000], Date.now()),
-    store.logins.hold('a', Date.now() + 1000), store.logins.reset('a'), store.deadSessions.mark('s', 1000),
+    store.jars.load('k'), store.logins.read('a', 'c'), store.logins.fail('a', 'c', [1000], 1000, Date.now()),
+    store.logins.pause('a', Date.now() + 1000), store.logins.captcha('a', Date.now() + 1000, undefined),
+    store.logins.succeed('a', 'c'), store.logins.resetAll(), store.deadSessions.mark('s', 1000),
     store.deadSessions.isDead('s'), store.locks.obtain('l', 1000), store.locks.release({ name: 'l', token: 'x' }),
     store.locks.released('l', 1000), store.ping()
   ])

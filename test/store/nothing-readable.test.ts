@@ -14,6 +14,7 @@ const SECRETS = {
   cookie: 'JSESSIONID-7F3A9C0B1D2E4F56',
   account: 'svc-bigpicture-account',
   credential: 'CredentialKeyXyz789',
+  goodCredential: 'GoodCredentialKeyRty321',
   session: 'CallerSessionQwe456',
   loginUrl: 'https://jira.example.com/login.jsp?captcha-for-someone'
 }
@@ -24,18 +25,19 @@ t.test('scan every key and value: only the prefix and digests', async (t) => {
   const app = 'softwareplant-bigpicture'
   await store.tokens.replace(tokenRecordKey(SECRETS.identityKey, app), 0, { authentication: SECRETS.authentication, refresh: SECRETS.refresh, authExpiresAt: 1, refreshExpiresAt: 2 }, 60_000)
   await store.jars.replace(SECRETS.identityKey, 0, { cookies: [{ key: 'JSESSIONID', value: SECRETS.cookie }] }, 60_000)
-  await store.logins.fail(`user:${SECRETS.account}`, SECRETS.credential, [30_000], Date.now())
-  await store.logins.hold(`user:${SECRETS.account}`, Date.now() + 60_000, SECRETS.loginUrl)
+  await store.logins.fail(`user:${SECRETS.account}`, SECRETS.credential, [30_000], 60_000, Date.now())
+  await store.logins.captcha(`user:${SECRETS.account}`, Date.now() + 60_000, SECRETS.loginUrl)
+  await store.logins.succeed(`user:${SECRETS.account}-2`, SECRETS.goodCredential)
   await store.deadSessions.mark(SECRETS.session, 60_000)
   const lock = await store.locks.obtain(`login:user:${SECRETS.account}`, 60_000)
   t.ok(lock)
 
   const redis = server.client()
   const keys = await redis.keys('*')
-  t.equal(keys.length, 5, `one entry each: ${keys.join(' ')}`)
+  t.equal(keys.length, 6, `one entry each: ${keys.join(' ')}`)
   const dump: string[] = []
   for (const key of keys) {
-    t.match(key, /^bpap:[tjldk]:[A-Za-z0-9_-]{43}$/, 'prefix, kind and an HMAC-SHA256 digest')
+    t.match(key, /^bpap:[tjlgdk]:[A-Za-z0-9_-]{43}$/, 'prefix, kind and an HMAC-SHA256 digest')
     const type = await redis.type(key)
     if (type === 'hash') {
       const fields = await redis.hgetallBuffer(key)
