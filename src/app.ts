@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
 import { createAccessWriter } from './logger.js'
 import { ProxyError } from './errors.js'
+import { keyPepper } from './identity/hash.js'
 import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
@@ -73,7 +74,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     }
   )
   const manager = new TokenManager({ client, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
-  const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys)
+  // Replicas sharing a store must find an identity under the same key.
+  const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys, keyPepper(config.store?.secret))
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
   const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: true, dropSessionCookies: false }
