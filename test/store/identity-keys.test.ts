@@ -10,7 +10,7 @@ import { SECRET } from './_stores.js'
 
 const REQUESTS = [
   { headers: { cookie: 'JSESSIONID=ABCDEF0123456789' }, remoteAddress: '10.0.0.1' },
-  { headers: { authorization: basic('alice:wonderland') }, remoteAddress: '10.0.0.1' },
+  { headers: { authorization: basic('alice', 'wonderland') }, remoteAddress: '10.0.0.1' },
   { headers: { authorization: 'Bearer a-personal-access-token' }, remoteAddress: '10.0.0.1' }
 ]
 const keysOf = (pepper: string): string[] => {
