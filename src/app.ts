@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
 import { createAccessWriter } from './logger.js'
 import { ProxyError } from './errors.js'
-import { keyPepper } from './identity/hash.js'
+import { keyPepper, label } from './identity/hash.js'
 import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
@@ -19,7 +19,7 @@ import { closeAfterBody, hurryLingering } from './proxy/linger.js'
 import type { ResponseRewrite } from './proxy/headers.js'
 import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
-import { TokenManager, label } from './tokens/lifecycle.js'
+import { TokenManager } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
 import { TokenStore } from './tokens/store.js'
 
@@ -73,12 +73,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       options.logger.debug({ kind, outcome, ms: Math.round(seconds * 10000) / 10 }, 'token call')
     }
   )
-  const manager = new TokenManager({ client, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
+  const manager = new TokenManager({ client, store, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
   // Replicas sharing a store must find an identity under the same key.
   const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys, keyPepper(config.store?.secret))
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
-  const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: true, dropSessionCookies: false }
+  const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: true, dropCookies: false }
   const bigPicture = createBigPictureHandler({
     dispatcher,
     jiraOrigin: config.jiraOrigin,
@@ -86,7 +86,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     maxReplayBodyBytes: config.maxReplayBodyBytes,
     manager,
-    store,
     metrics,
     rewrite
   })
@@ -197,7 +196,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     jiraOrigin: config.jiraOrigin,
     contextPath: config.contextPath,
     manager,
-    store,
     metrics,
     rewrite,
     bigPicture

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { ServiceCredentials } from '../config.js'
 import { ProxyError } from '../errors.js'
 import { isRawJwt } from '../tokens/jwt.js'
-import { findSessionId } from './cookies.js'
+import { sessionIdIn } from '../tokens/session.js'
 import { credentialKey, keyPepper } from './hash.js'
 import type { Identity } from './types.js'
 
@@ -51,9 +51,11 @@ interface KeyMemo {
 class CookieIdentity {
   readonly kind = 'cookie'
   #key: string | undefined
+  readonly #sessionId: string
   readonly #memo: KeyMemo | undefined
   readonly #pepper: string
-  constructor (readonly sessionId: string, memo: KeyMemo | undefined, pepper: string) {
+  constructor (readonly cookies: string, sessionId: string, memo: KeyMemo | undefined, pepper: string) {
+    this.#sessionId = sessionId
     this.#memo = memo
     this.#pepper = pepper
   }
@@ -61,13 +63,13 @@ class CookieIdentity {
   get key (): string {
     if (this.#key !== undefined) return this.#key
     const memo = this.#memo
-    if (memo !== undefined && memo.sessionId === this.sessionId) return (this.#key = memo.key)
-    const key = credentialKey('cookie', this.sessionId, this.#pepper)
+    if (memo !== undefined && memo.sessionId === this.#sessionId) return (this.#key = memo.key)
+    const key = credentialKey('cookie', this.#sessionId, this.#pepper)
     if (memo !== undefined) {
       // A copy of its own: the id is cut from the Cookie header and would keep all of it alive
       // (other cookies included) for as long as the connection. Session ids are printable ASCII
-      // (cookies.ts), so Latin-1 gives them back exactly.
-      memo.sessionId = Buffer.from(this.sessionId, 'latin1').toString('latin1')
+      // (session.ts), so Latin-1 gives them back exactly.
+      memo.sessionId = Buffer.from(this.#sessionId, 'latin1').toString('latin1')
       memo.key = key
     }
     return (this.#key = key)
@@ -111,8 +113,9 @@ function memoOf (memos: WeakMap<object, KeyMemo>, connection: object | undefined
 
 /** Rule 2: the caller's own Jira session. */
 const sessionCookie: Resolver = ({ headers, connection }, memos, pepper) => {
-  const sessionId = findSessionId(headers.cookie)
-  return sessionId === undefined ? undefined : new CookieIdentity(sessionId, memoOf(memos, connection), pepper)
+  const cookies = headers.cookie
+  const sessionId = sessionIdIn(cookies)
+  return sessionId === undefined ? undefined : new CookieIdentity(cookies as string, sessionId, memoOf(memos, connection), pepper)
 }
 
 /** Rule 3: Basic credentials or a personal access token. */

@@ -8,6 +8,7 @@ import { ProxyError } from '../errors.js'
 import { createJiraDispatcher } from '../proxy/dispatcher.js'
 import { checkStore } from '../store/check.js'
 import { AuthClient, type LoginOutcome } from '../tokens/auth-client.js'
+import { JiraSession } from '../tokens/session.js'
 import { readJwtExpiry } from '../tokens/jwt.js'
 
 /**
@@ -324,10 +325,11 @@ async function checkServiceIdentity (jira: JiraProbe, config: Config, dispatcher
   const client = new AuthClient({ dispatcher, jiraOrigin: config.jiraOrigin, contextPath: config.contextPath, timeoutMs })
 
   let login: LoginOutcome
+  const session = new JiraSession()
   try {
     login = service.kind === 'password'
-      ? await client.loginWithPassword(service.username, service.password)
-      : await client.loginWithToken(service.token)
+      ? await client.loginWithPassword(service.username, service.password, session)
+      : await client.loginWithToken(service.token, session)
   } catch (err) {
     const why = explainTransportError(err, config)
     fail(`Login as ${who}: ${why.text}`, `${why.hint} The login was tried once and not repeated.`)
@@ -341,7 +343,8 @@ async function checkServiceIdentity (jira: JiraProbe, config: Config, dispatcher
   }
   pass(`Login as ${who}: Jira accepted it (one attempt; the session is closed again below)`)
 
-  const cookie = `JSESSIONID=${login.sessionId}`
+  // Every cookie the login set (a cluster's balancer's too), so each check reaches the session's node.
+  const cookie = session.cookieHeader
   for (const app of config.apps) {
     const why = await checkApp(jira, config, app, cookie)
     if (why.ok) pass(why.text)
