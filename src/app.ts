@@ -21,6 +21,7 @@ import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from '.
 import { AuthClient } from './tokens/auth-client.js'
 import { TokenManager } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
+import { type LoginRules, SharedLoginGuard, sharedGuardOptions } from './tokens/shared-guard.js'
 import { TokenStore } from './tokens/store.js'
 
 declare module 'fastify' {
@@ -43,6 +44,8 @@ export interface ProxyApp {
   app: FastifyInstance
   metrics: Metrics
   loginGuard: LoginGuard
+  /** The login guard as the token manager asks it: shared by replicas with a store. */
+  loginRules: LoginRules
   store: TokenStore
   /** The store replicas share (`STORE_URL`), failing open; `undefined` without one. */
   sharedStore: SharedStore | undefined
@@ -73,7 +76,10 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       options.logger.debug({ kind, outcome, ms: Math.round(seconds * 10000) / 10 }, 'token call')
     }
   )
-  const manager = new TokenManager({ client, store, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
+  const loginRules = sharedStore === undefined ? loginGuard : new SharedLoginGuard(loginGuard, sharedStore.logins, sharedGuardOptions(options.loginGuard))
+  // A replica's lock on a token call or login holds the others back no longer than that call may take.
+  const shared = sharedStore === undefined ? undefined : { store: sharedStore, lockTtlMs: config.upstreamTimeoutMs + 1000 }
+  const manager = new TokenManager({ client, store, guard: loginRules, shared, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
   // Replicas sharing a store must find an identity under the same key.
   const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys, keyPepper(config.store?.secret))
   const classify = createRouteClassifier(config.apps)
@@ -216,7 +222,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close(), sharedStore?.close()]).catch(() => {})
   })
 
-  return { app, metrics, loginGuard, store, sharedStore }
+  return { app, metrics, loginGuard, loginRules, store, sharedStore }
 }
 
 function isSessionPath (url: string): boolean {

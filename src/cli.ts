@@ -57,11 +57,11 @@ async function serve (): Promise<void> {
   const logger = createLogger(config.logLevel, pretty?.({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }))
   // Log lines are batched; on a quiet proxy none waits longer than this.
   setInterval(() => logger.flush(), 500).unref()
-  const { app, loginGuard } = await buildApp(config, { logger })
+  const { app, loginRules } = await buildApp(config, { logger })
 
   // The operator's "I fixed the account": forget login failures and CAPTCHA blocks.
   process.on('SIGHUP', () => {
-    loginGuard.reset()
+    void loginRules.reset()
     logger.warn('SIGHUP: login backoff and CAPTCHA blocks cleared')
   })
 

@@ -46,6 +46,8 @@ export interface TokenPairRecord {
   authExpiresAt: number
   /** When `refresh` stops working; 0 without one. */
   refreshExpiresAt: number
+  /** When the pair was issued (local clock): a replica picking it up refreshes it when its issuer would. */
+  issuedAt: number
 }
 
 /** A Jira cookie jar of a proxy-made session, serialised (tough-cookie's `serialize()`). */

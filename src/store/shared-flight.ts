@@ -14,9 +14,9 @@ export interface SharedFlight<T> {
   usable: (record: Versioned<T>) => boolean
   /**
    * Makes the record (the calls to Jira), given what is stored (`undefined`: nothing, or the store
-   * did not answer). Throws what the caller should get.
+   * did not answer); `undefined` when there is nothing to store. Throws what the caller should get.
    */
-  produce: (stored: Versioned<T> | undefined) => Promise<{ value: T, ttlMs: number }>
+  produce: (stored: Versioned<T> | undefined) => Promise<{ value: T, ttlMs: number } | undefined>
 }
 
 /** Where a record came from: another replica (`stored`), or this one's `produce`. */
@@ -34,7 +34,7 @@ export interface FlightResult<T> {
  * picks up the holder's result instead of calling Jira itself; if the holder failed, it tries in
  * its turn. A store that does not answer changes nothing but this: the replica produces by itself.
  */
-export async function flyShared<T> (flight: SharedFlight<T>): Promise<FlightResult<T>> {
+export async function flyShared<T> (flight: SharedFlight<T>): Promise<FlightResult<T> | undefined> {
   const { records, locks, key, lockName, lockTtlMs, usable } = flight
   let stored = await records.load(key)
   if (stored !== UNKNOWN && stored !== undefined && usable(stored)) return { value: stored.value, generation: stored.generation, produced: false }
@@ -58,8 +58,9 @@ export async function flyShared<T> (flight: SharedFlight<T>): Promise<FlightResu
   }
 }
 
-async function produceAndStore<T> (flight: SharedFlight<T>, stored: Versioned<T> | undefined): Promise<FlightResult<T>> {
+async function produceAndStore<T> (flight: SharedFlight<T>, stored: Versioned<T> | undefined): Promise<FlightResult<T> | undefined> {
   const made = await flight.produce(stored)
+  if (made === undefined) return undefined
   const swap = await flight.records.replace(flight.key, stored?.generation ?? 0, made.value, made.ttlMs)
   // Not taken (the store is away, or another replica stored one meanwhile): ours is as good for
   // this request, and the stored one stays for the others.

@@ -28,7 +28,7 @@ t.test('another secret than the replicas already there: said, with the fix', asy
   const sim = await startSimulator(t)
   const redis = await startRedis(t)
   const other = await redisStore(t, redis, 'bpap:', 'the-other-replicas-secret-0123456789abcdef')
-  await other.tokens.replace('some-identity\nsoftwareplant-bigpicture', 0, { authentication: 'a', refresh: undefined, authExpiresAt: 1, refreshExpiresAt: 0 }, 60_000)
+  await other.tokens.replace('some-identity\nsoftwareplant-bigpicture', 0, { authentication: 'a', refresh: undefined, authExpiresAt: 1, refreshExpiresAt: 0, issuedAt: 0 }, 60_000)
   const run = await doctor({ JIRA_URL: sim.url, STORE_URL: redis.url, STORE_SECRET: SECRET })
   t.equal(run.code, 1)
   t.match(run.out, /✘ Shared store: entries other replicas stored do not open with this STORE_SECRET\n\s+-> Every replica .* the same STORE_SECRET/)

@@ -12,7 +12,7 @@ import { SECRET } from './_stores.js'
 // The store down, hung or back: every call answers (UNKNOWN when the store cannot), the outage is
 // counted, shown and logged once, the client reconnects by itself, and nothing is deleted.
 
-const PAIR: TokenPairRecord = { authentication: 'a', refresh: 'r', authExpiresAt: 1, refreshExpiresAt: 2 }
+const PAIR: TokenPairRecord = { authentication: 'a', refresh: 'r', authExpiresAt: 1, refreshExpiresAt: 2, issuedAt: 0 }
 
 async function failOpen (t: Test, server: RedisServer): Promise<{ store: FailOpenStore, metrics: Metrics, logs: () => Array<Record<string, unknown>> }> {
   const lines: string[] = []

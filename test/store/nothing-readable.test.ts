@@ -23,7 +23,7 @@ t.test('scan every key and value: only the prefix and digests', async (t) => {
   const server = await startRedis(t)
   const store = await redisStore(t, server, 'bpap:')
   const app = 'softwareplant-bigpicture'
-  await store.tokens.replace(tokenRecordKey(SECRETS.identityKey, app), 0, { authentication: SECRETS.authentication, refresh: SECRETS.refresh, authExpiresAt: 1, refreshExpiresAt: 2 }, 60_000)
+  await store.tokens.replace(tokenRecordKey(SECRETS.identityKey, app), 0, { authentication: SECRETS.authentication, refresh: SECRETS.refresh, authExpiresAt: 1, refreshExpiresAt: 2, issuedAt: 0 }, 60_000)
   await store.jars.replace(SECRETS.identityKey, 0, { cookies: [{ key: 'JSESSIONID', value: SECRETS.cookie }] }, 60_000)
   await store.logins.fail(`user:${SECRETS.account}`, SECRETS.credential, [30_000], 60_000, Date.now())
   await store.logins.captcha(`user:${SECRETS.account}`, Date.now() + 60_000, SECRETS.loginUrl)

@@ -16,8 +16,8 @@ import { SECRET, forEachStore } from './_stores.js'
 
 interface Token { token: string }
 
-function flight (store: SharedStore, produce: (stored: Versioned<Token> | undefined) => Promise<Token>, usable = (r: Versioned<Token>) => r.value.token !== 'refused'): Promise<FlightResult<Token>> {
-  return flyShared<Token>({
+async function flight (store: SharedStore, produce: (stored: Versioned<Token> | undefined) => Promise<Token>, usable = (r: Versioned<Token>) => r.value.token !== 'refused'): Promise<FlightResult<Token>> {
+  const result = await flyShared<Token>({
     records: store.jars as unknown as VersionedRecords<Token>,
     locks: store.locks,
     key: 'identity',
@@ -26,6 +26,8 @@ function flight (store: SharedStore, produce: (stored: Versioned<Token> | undefi
     usable,
     produce: async (stored) => ({ value: await produce(stored), ttlMs: 60_000 })
   })
+  if (result === undefined) throw new Error('nothing produced')
+  return result
 }
 
 t.test('twenty callers on two replicas: one produces, every caller gets its result', async (t) => {

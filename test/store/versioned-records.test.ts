@@ -7,7 +7,7 @@ import { forEachStore } from './_stores.js'
 // Token pairs and cookie jars: replaced whole, only over the generation the writer read, so a
 // replica never overwrites what another stored meanwhile; each expires with what it holds.
 
-const pair = (n: number): TokenPairRecord => ({ authentication: `auth-${n}`, refresh: `refresh-${n}`, authExpiresAt: 1_000 + n, refreshExpiresAt: 2_000 + n })
+const pair = (n: number): TokenPairRecord => ({ authentication: `auth-${n}`, refresh: `refresh-${n}`, authExpiresAt: 1_000 + n, refreshExpiresAt: 2_000 + n, issuedAt: n })
 const KEY = tokenRecordKey('identity-key', 'softwareplant-bigpicture')
 
 t.test('load, replace over the generation read, and nothing else', async (t) => {
