@@ -23,3 +23,17 @@ for (const kind of ['cookie', 'basic'] as const) {
     t.equal(sim.stats.calls.auth, authBefore, 'no extra auth')
   })
 }
+
+t.test('one replica refreshed: another, refused the old token, takes the new one from the store', async (t) => {
+  const sim = await startSimulator(t)
+  const redis = await startRedis(t)
+  const [a, b] = await startReplicas(t, 2, sim.url, redis)
+  const headers = { authorization: basic('bob', 'bob-secret') }
+  for (const replica of [a, b]) t.equal((await call(`${replica?.url ?? ''}${BP}/box`, { headers })).status, 200)
+  sim.control.revokeAuthTokens()
+  t.equal((await call(`${a?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
+  t.equal(sim.stats.calls.reauth, 1)
+  t.equal((await call(`${b?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the second is refused, then uses the stored token')
+  t.equal(sim.stats.calls.reauth, 1, 'no second reauth')
+  t.equal(sim.stats.calls.auth, 1)
+})
