@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
 import { createAccessWriter } from './logger.js'
 import { ProxyError } from './errors.js'
+import { ServiceAccess } from './identity/access.js'
 import { keyPepper, label } from './identity/hash.js'
 import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
@@ -11,6 +12,8 @@ import { opsRoutes } from './ops/health.js'
 import { Metrics } from './ops/metrics.js'
 import { openStore } from './store/open.js'
 import type { SharedStore } from './store/ports.js'
+import { type SecretUpdate, applySecrets } from './ops/reload.js'
+import { httpsServerOptions } from './ops/tls.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
 import { createJiraDispatcher } from './proxy/dispatcher.js'
 import { proxyRoutes } from './proxy/passthrough.js'
@@ -49,6 +52,8 @@ export interface ProxyApp {
   store: TokenStore
   /** The store replicas share (`STORE_URL`), failing open; `undefined` without one. */
   sharedStore: SharedStore | undefined
+  /** SIGHUP: clears login holds and puts secrets re-read from their files in use. */
+  reload: (update: SecretUpdate) => void
 }
 
 /** The Jira session endpoint: a caller logging in as itself never gets the service session. */
@@ -80,11 +85,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   // A replica's lock on a token call or login holds the others back no longer than that call may take.
   const shared = sharedStore === undefined ? undefined : { store: sharedStore, lockTtlMs: config.upstreamTimeoutMs + 1000 }
   const manager = new TokenManager({ client, store, guard: loginRules, shared, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
+  const access = new ServiceAccess(config.service, config.proxyApiKeys)
   // Replicas sharing a store must find an identity under the same key.
-  const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys, keyPepper(config.store?.secret))
+  const resolveIdentity = createIdentityResolver(access, [], keyPepper(config.store?.secret))
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
-  const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: true, dropCookies: false }
+  const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: config.listenerTls === undefined, dropCookies: false }
   const bigPicture = createBigPictureHandler({
     dispatcher,
     jiraOrigin: config.jiraOrigin,
@@ -97,6 +103,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   })
 
   const app = Fastify({
+    // HTTPS when configured; typed as the plain server, which is all the rest of the app uses.
+    ...(config.listenerTls === undefined ? {} : { https: httpsServerOptions(config.listenerTls.material) as unknown as null }),
     loggerInstance: options.logger as FastifyBaseLogger,
     // No child logger per request: the proxy's own lines carry `reqId` themselves, and a child
     // per request costs more than the access-log line it would serve.
@@ -222,7 +230,11 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close(), sharedStore?.close()]).catch(() => {})
   })
 
-  return { app, metrics, loginGuard, loginRules, store, sharedStore }
+  const reload = (update: SecretUpdate): void => {
+    void loginRules.reset()
+    applySecrets(update, access, app.server)
+  }
+  return { app, metrics, loginGuard, loginRules, store, sharedStore, reload }
 }
 
 function isSessionPath (url: string): boolean {

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServiceCredentials } from '../config.js'
 import { ProxyError } from '../errors.js'
 import { isRawJwt } from '../tokens/jwt.js'
 import { sessionIdIn } from '../tokens/session.js'
+import { ServiceAccess } from './access.js'
 import { credentialKey, keyPepper } from './hash.js'
 import type { Identity } from './types.js'
 
@@ -139,14 +139,12 @@ const credentials: Resolver = ({ headers }, _memos, pepper) => {
 /**
  * Builds the identity chain, first match wins. The service identity is decided
  * last: a loopback caller or one presenting a valid `X-Proxy-Key` may use it; a wrong key is
- * refused even from loopback (it throws), so a misconfigured client learns about it. Keys are
- * hashed with `pepper` (hash.ts: this process's own unless replicas share a store).
+ * refused even from loopback (it throws), so a misconfigured client learns about it. Given a
+ * `ServiceAccess`, it reads the keys and credentials from it on every request (SIGHUP rotates them).
+ * Keys are hashed with `pepper` (hash.ts: this process's own unless replicas share a store).
  */
-export function createIdentityResolver (service: ServiceCredentials | undefined, apiKeys: string[], pepper = keyPepper()): (req: IdentityRequest) => Identity {
-  const digests = apiKeys.map(digest)
-  const serviceIdentity: Identity | undefined = service === undefined
-    ? undefined
-    : { kind: 'service', key: 'service', credentials: service }
+export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = [], pepper = keyPepper()): (req: IdentityRequest) => Identity {
+  const access = service instanceof ServiceAccess ? service : new ServiceAccess(service, apiKeys)
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
   const memos = new WeakMap<object, KeyMemo>()
 
@@ -160,27 +158,15 @@ export function createIdentityResolver (service: ServiceCredentials | undefined,
     if (req.headers.authorization !== undefined && req.headers.authorization.trim() !== '') return NONE
     const presented = req.headers['x-proxy-key']
     if (presented !== undefined) {
-      if (!keyMatches(digests, presented)) {
+      if (!access.keyMatches(presented)) {
         throw new ProxyError('SERVICE_IDENTITY_FORBIDDEN', 'The X-Proxy-Key presented is not valid.')
       }
-      return serviceIdentity ?? NONE
+      return access.identity ?? NONE
     }
+    const serviceIdentity = access.identity
     if (serviceIdentity === undefined) return NONE
     return isLoopbackAddress(req.remoteAddress) ? serviceIdentity : REFUSED
   }
-}
-
-function digest (value: string): Buffer {
-  return createHash('sha256').update(value).digest()
-}
-
-/** Constant-time: the presented key is hashed and compared with every configured digest. */
-function keyMatches (digests: Buffer[], presented: string | string[]): boolean {
-  if (typeof presented !== 'string') return false
-  const candidate = digest(presented)
-  let match = false
-  for (const d of digests) match = timingSafeEqual(d, candidate) || match
-  return match
 }
 
 export function isLoopbackAddress (address: string | undefined): boolean {

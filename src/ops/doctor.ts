@@ -10,6 +10,7 @@ import { checkStore } from '../store/check.js'
 import { AuthClient, type LoginOutcome } from '../tokens/auth-client.js'
 import { JiraSession } from '../tokens/session.js'
 import { readJwtExpiry } from '../tokens/jwt.js'
+import { checkListenerTls } from './tls.js'
 
 /**
  * `bigpicture-auth-proxy doctor`: what an operator asks first ("is it my configuration, the
@@ -67,6 +68,9 @@ export async function runDoctor (config: Config, print: (line: string) => void, 
   const source = sourceLookup(options)
   print(`bigpicture-auth-proxy doctor: checking ${config.jiraUrl}`)
   for (const line of configurationSummary(config, source)) pass(line)
+  const tls = config.listenerTls === undefined ? undefined : checkListenerTls(config.listenerTls.files)
+  if (tls?.ok === true) pass(tls.text)
+  else if (tls?.ok === false) fail(tls.text, tls.hint)
 
   const timeoutMs = options.timeoutMs ?? Math.min(config.upstreamTimeoutMs, DEFAULT_TIMEOUT_MS)
   const dispatcher = options.dispatcher ?? createJiraDispatcher({ ...config, upstreamTimeoutMs: timeoutMs })
