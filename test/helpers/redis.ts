@@ -23,14 +23,15 @@ export interface RedisServer {
  * Starts `redis-server` (Debian's `redis-server` package; `.ci/run` installs it when missing).
  * Redis needs a concrete port, so one is found free first by binding port 0.
  */
-export async function startRedis (t: { teardown (fn: () => unknown): void }): Promise<RedisServer> {
+export async function startRedis (t: { teardown (fn: () => unknown): void }, options: { password?: string } = {}): Promise<RedisServer> {
   const port = await freePort()
+  const auth = options.password === undefined ? [] : ['--requirepass', options.password]
   let child: ChildProcess | undefined
   const clients: Redis[] = []
 
   const start = async (): Promise<void> => {
     let output = ''
-    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth], { stdio: ['ignore', 'pipe', 'pipe'] })
     started.stdout?.on('data', (c: Buffer) => { output += c.toString() })
     started.stderr?.on('data', (c: Buffer) => { output += c.toString() })
     child = started
@@ -58,9 +59,9 @@ export async function startRedis (t: { teardown (fn: () => unknown): void }): Pr
   })
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     client: () => {
-      const c = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 })
+      const c = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1, password: options.password })
       c.on('error', () => {})
       clients.push(c)
       return c
@@ -94,7 +95,8 @@ async function answersPing (port: number): Promise<boolean> {
     socket.on('connect', () => socket.write('PING\r\n'))
     socket.on('data', (c: Buffer) => {
       reply += c.toString()
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'))
+      // A server with a password answers NOAUTH: it is up all the same.
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'))
     })
   })
 }
