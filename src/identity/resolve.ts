@@ -4,7 +4,7 @@ import { ProxyError } from '../errors.js'
 import { isRawJwt } from '../tokens/jwt.js'
 import { sessionIdIn } from '../tokens/session.js'
 import { ServiceAccess } from './access.js'
-import { credentialKey } from './hash.js'
+import { credentialKey, keyPepper } from './hash.js'
 import type { Identity } from './types.js'
 
 export interface IdentityRequest {
@@ -18,7 +18,7 @@ export interface IdentityRequest {
   connection?: object
 }
 
-type Resolver = (req: IdentityRequest, memos: WeakMap<object, KeyMemo>) => Identity | undefined
+type Resolver = (req: IdentityRequest, memos: WeakMap<object, KeyMemo>, pepper: string) => Identity | undefined
 
 const PASSTHROUGH: Identity = { kind: 'passthrough' }
 const NONE: Identity = { kind: 'none', serviceRefused: false }
@@ -53,16 +53,18 @@ class CookieIdentity {
   #key: string | undefined
   readonly #sessionId: string
   readonly #memo: KeyMemo | undefined
-  constructor (readonly cookies: string, sessionId: string, memo: KeyMemo | undefined) {
+  readonly #pepper: string
+  constructor (readonly cookies: string, sessionId: string, memo: KeyMemo | undefined, pepper: string) {
     this.#sessionId = sessionId
     this.#memo = memo
+    this.#pepper = pepper
   }
 
   get key (): string {
     if (this.#key !== undefined) return this.#key
     const memo = this.#memo
     if (memo !== undefined && memo.sessionId === this.#sessionId) return (this.#key = memo.key)
-    const key = credentialKey('cookie', this.#sessionId)
+    const key = credentialKey('cookie', this.#sessionId, this.#pepper)
     if (memo !== undefined) {
       // A copy of its own: the id is cut from the Cookie header and would keep all of it alive
       // (other cookies included) for as long as the connection. Session ids are printable ASCII
@@ -78,18 +80,24 @@ class PasswordIdentity {
   readonly kind = 'password'
   #key: string | undefined
   readonly #decoded: string
-  constructor (readonly username: string, readonly password: string, decoded: string) {
+  readonly #pepper: string
+  constructor (readonly username: string, readonly password: string, decoded: string, pepper: string) {
     this.#decoded = decoded
+    this.#pepper = pepper
   }
 
-  get key (): string { return (this.#key ??= credentialKey('basic', this.#decoded)) }
+  get key (): string { return (this.#key ??= credentialKey('basic', this.#decoded, this.#pepper)) }
 }
 
 class PatIdentity {
   readonly kind = 'pat'
   #key: string | undefined
-  constructor (readonly token: string) {}
-  get key (): string { return (this.#key ??= credentialKey('pat', this.token)) }
+  readonly #pepper: string
+  constructor (readonly token: string, pepper: string) {
+    this.#pepper = pepper
+  }
+
+  get key (): string { return (this.#key ??= credentialKey('pat', this.token, this.#pepper)) }
 }
 
 /** The connection's memo, made when a cookie caller first needs one. */
@@ -104,14 +112,14 @@ function memoOf (memos: WeakMap<object, KeyMemo>, connection: object | undefined
 }
 
 /** Rule 2: the caller's own Jira session. */
-const sessionCookie: Resolver = ({ headers, connection }, memos) => {
+const sessionCookie: Resolver = ({ headers, connection }, memos, pepper) => {
   const cookies = headers.cookie
   const sessionId = sessionIdIn(cookies)
-  return sessionId === undefined ? undefined : new CookieIdentity(cookies as string, sessionId, memoOf(memos, connection))
+  return sessionId === undefined ? undefined : new CookieIdentity(cookies as string, sessionId, memoOf(memos, connection), pepper)
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
-const credentials: Resolver = ({ headers }) => {
+const credentials: Resolver = ({ headers }, _memos, pepper) => {
   const auth = headers.authorization
   if (auth === undefined) return undefined
   const space = auth.indexOf(' ')
@@ -122,9 +130,9 @@ const credentials: Resolver = ({ headers }) => {
     const decoded = Buffer.from(value, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon <= 0) return undefined
-    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded)
+    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded, pepper)
   }
-  if (scheme === 'bearer') return new PatIdentity(value)
+  if (scheme === 'bearer') return new PatIdentity(value, pepper)
   return undefined
 }
 
@@ -133,15 +141,16 @@ const credentials: Resolver = ({ headers }) => {
  * last: a loopback caller or one presenting a valid `X-Proxy-Key` may use it; a wrong key is
  * refused even from loopback (it throws), so a misconfigured client learns about it. Given a
  * `ServiceAccess`, it reads the keys and credentials from it on every request (SIGHUP rotates them).
+ * Keys are hashed with `pepper` (hash.ts: this process's own unless replicas share a store).
  */
-export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = []): (req: IdentityRequest) => Identity {
+export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = [], pepper = keyPepper()): (req: IdentityRequest) => Identity {
   const access = service instanceof ServiceAccess ? service : new ServiceAccess(service, apiKeys)
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
   const memos = new WeakMap<object, KeyMemo>()
 
   return function resolveIdentity (req) {
     for (const resolver of chain) {
-      const identity = resolver(req, memos)
+      const identity = resolver(req, memos, pepper)
       if (identity !== undefined) return identity
     }
     // Credentials the chain does not understand (another scheme, a malformed Basic) are still the

@@ -6,6 +6,7 @@ import type { Config } from '../config.js'
 import { isLoopbackHost } from '../config.js'
 import { ProxyError } from '../errors.js'
 import { createJiraDispatcher } from '../proxy/dispatcher.js'
+import { checkStore } from '../store/check.js'
 import { AuthClient, type LoginOutcome } from '../tokens/auth-client.js'
 import { JiraSession } from '../tokens/session.js'
 import { readJwtExpiry } from '../tokens/jwt.js'
@@ -86,6 +87,8 @@ export async function runDoctor (config: Config, print: (line: string) => void, 
   } finally {
     await dispatcher.close().catch(() => {})
   }
+
+  if (config.store !== undefined) await checkStore(config.store, pass, fail)
 
   print(failures === 0 ? 'All checks passed.' : `${failures} check${failures === 1 ? '' : 's'} failed; see the hints above.`)
   return failures === 0 ? 0 : 1

@@ -101,6 +101,19 @@ export class Metrics {
     registers: [this.registry]
   })
 
+  readonly storeUp = new Gauge({
+    name: 'bigpicture_proxy_store_up',
+    help: 'Whether the shared store (STORE_URL) answered its last call: 1 yes, 0 no (replicas go on from local state).',
+    registers: [this.registry]
+  })
+
+  readonly storeErrors = new Counter({
+    name: 'bigpicture_proxy_store_errors_total',
+    help: 'Shared store calls that failed or timed out and were answered from local state, by operation.',
+    labelNames: ['op'] as const,
+    registers: [this.registry]
+  })
+
   constructor (options: MetricsOptions) {
     this.buildInfo.set({ version: options.version, node: options.node }, 1)
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry })
