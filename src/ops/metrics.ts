@@ -5,6 +5,12 @@ const FAMILIES = ['bigpicture', 'jira', 'proxy'] as const
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120]
 
+/** What the shared store reports; see `Metrics.store`. */
+export interface StoreMetrics {
+  up: Gauge
+  errors: Counter<'op'>
+}
+
 export interface MetricsOptions {
   /** Collect Node's process metrics (`process_*`, `nodejs_*`). */
   processMetrics?: boolean
@@ -101,18 +107,27 @@ export class Metrics {
     registers: [this.registry]
   })
 
-  readonly storeUp = new Gauge({
-    name: 'bigpicture_proxy_store_up',
-    help: 'Whether the shared store (STORE_URL) answered its last call: 1 yes, 0 no (replicas go on from local state).',
-    registers: [this.registry]
-  })
+  #store: StoreMetrics | undefined
 
-  readonly storeErrors = new Counter({
-    name: 'bigpicture_proxy_store_errors_total',
-    help: 'Shared store calls that failed or timed out and were answered from local state, by operation.',
-    labelNames: ['op'] as const,
-    registers: [this.registry]
-  })
+  /**
+   * The shared store's metrics, registered on first use (when a store is configured): a proxy
+   * without `STORE_URL` must not report a store that is down.
+   */
+  get store (): StoreMetrics {
+    return (this.#store ??= {
+      up: new Gauge({
+        name: 'bigpicture_proxy_store_up',
+        help: 'Whether the shared store (STORE_URL) answered its last call: 1 yes, 0 no (replicas go on from local state).',
+        registers: [this.registry]
+      }),
+      errors: new Counter({
+        name: 'bigpicture_proxy_store_errors_total',
+        help: 'Shared store calls that failed or timed out and were answered from local state, by operation.',
+        labelNames: ['op'] as const,
+        registers: [this.registry]
+      })
+    })
+  }
 
   constructor (options: MetricsOptions) {
     this.buildInfo.set({ version: options.version, node: options.node }, 1)

@@ -47,27 +47,27 @@ export class FailOpenStore implements SharedStore {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.#warnEveryMs = options.warnEveryMs ?? DEFAULT_WARN_EVERY_MS
     this.#now = options.now ?? Date.now
-    this.#metrics.storeUp.set(1)
+    this.#metrics.store.up.set(1)
     this.tokens = this.#records('tokens', inner.tokens)
     this.jars = this.#records('jars', inner.jars)
     const { logins, deadSessions, locks } = inner
     this.logins = {
-      read: async (account, credential) => await this.#call('logins.read', () => logins.read(account, credential)),
-      fail: async (account, credential, delays, holdMs, now) => await this.#call('logins.fail', () => logins.fail(account, credential, delays, holdMs, now)),
-      succeed: async (account, credential) => await this.#call('logins.succeed', () => logins.succeed(account, credential)),
-      pause: async (account, until) => await this.#call('logins.pause', () => logins.pause(account, until)),
-      captcha: async (account, until, url) => await this.#call('logins.captcha', () => logins.captcha(account, until, url)),
-      resetAll: async () => await this.#call('logins.reset_all', () => logins.resetAll())
+      read: async (account, credential) => await this.#call('logins_read', () => logins.read(account, credential)),
+      fail: async (account, credential, delays, holdMs, now) => await this.#call('logins_fail', () => logins.fail(account, credential, delays, holdMs, now)),
+      succeed: async (account, credential) => await this.#call('logins_succeed', () => logins.succeed(account, credential)),
+      pause: async (account, until) => await this.#call('logins_pause', () => logins.pause(account, until)),
+      captcha: async (account, until, url) => await this.#call('logins_captcha', () => logins.captcha(account, until, url)),
+      resetAll: async () => await this.#call('logins_reset_all', () => logins.resetAll())
     }
     this.deadSessions = {
-      mark: async (session, ttlMs) => await this.#call('dead.mark', () => deadSessions.mark(session, ttlMs)),
-      isDead: async (session) => await this.#call('dead.read', () => deadSessions.isDead(session))
+      mark: async (session, ttlMs) => await this.#call('dead_mark', () => deadSessions.mark(session, ttlMs)),
+      isDead: async (session) => await this.#call('dead_read', () => deadSessions.isDead(session))
     }
     this.locks = {
-      obtain: async (name, ttlMs) => await this.#call('lock.obtain', () => locks.obtain(name, ttlMs)),
-      release: async (lock) => await this.#call('lock.release', () => locks.release(lock)),
+      obtain: async (name, ttlMs) => await this.#call('lock_obtain', () => locks.obtain(name, ttlMs)),
+      release: async (lock) => await this.#call('lock_release', () => locks.release(lock)),
       // Waiting for another holder is meant to take a while: it gets its own limit.
-      released: async (name, timeoutMs) => await this.#call('lock.wait', () => locks.released(name, timeoutMs), timeoutMs + this.#timeoutMs)
+      released: async (name, timeoutMs) => await this.#call('lock_wait', () => locks.released(name, timeoutMs), timeoutMs + this.#timeoutMs)
     }
   }
 
@@ -86,9 +86,9 @@ export class FailOpenStore implements SharedStore {
 
   #records<T> (kind: string, inner: VersionedRecords<T>): VersionedRecords<T> {
     return {
-      load: async (key) => await this.#call(`${kind}.load`, () => inner.load(key)),
-      replace: async (key, expected, value, ttlMs) => await this.#call(`${kind}.replace`, () => inner.replace(key, expected, value, ttlMs)),
-      remove: async (key, expected) => await this.#call(`${kind}.remove`, () => inner.remove(key, expected))
+      load: async (key) => await this.#call(`${kind}_load`, () => inner.load(key)),
+      replace: async (key, expected, value, ttlMs) => await this.#call(`${kind}_replace`, () => inner.replace(key, expected, value, ttlMs)),
+      remove: async (key, expected) => await this.#call(`${kind}_remove`, () => inner.remove(key, expected))
     }
   }
 
@@ -110,15 +110,15 @@ export class FailOpenStore implements SharedStore {
   #answered (): void {
     if (this.#up) return
     this.#up = true
-    this.#metrics.storeUp.set(1)
+    this.#metrics.store.up.set(1)
     this.#log.info('the shared store answers again; using it')
   }
 
   #failed (op: string, err: Error): typeof UNKNOWN {
-    this.#metrics.storeErrors.inc({ op })
+    this.#metrics.store.errors.inc({ op })
     if (this.#up) {
       this.#up = false
-      this.#metrics.storeUp.set(0)
+      this.#metrics.store.up.set(0)
     }
     const now = this.#now()
     if (now - this.#warnedAt >= this.#warnEveryMs) {

@@ -2,6 +2,7 @@ import t from 'tap'
 import { BP, basic, call, loginCookie, sleep } from '../helpers/clients.js'
 import { parseExposition, seriesNames } from '../helpers/prometheus.js'
 import { startProxy } from '../helpers/proxy.js'
+import { startRedis } from '../helpers/redis.js'
 import { startSimulator } from '../helpers/simulator.js'
 import { readRepoFile } from './_static-files.js'
 
@@ -63,16 +64,18 @@ for (const variable of dashboard.templating.list) {
 
 t.test('the dashboard queries only series that /_proxy/metrics serves, with their labels', async (t) => {
   const sim = await startSimulator(t)
-  const proxy = await startProxy(t, { JIRA_URL: sim.url, JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret' }, { processMetrics: true })
+  const redis = await startRedis(t)
+  const proxy = await startProxy(t, { JIRA_URL: sim.url, JIRA_USERNAME: 'svc', JIRA_PASSWORD: 'svc-secret', STORE_URL: redis.url, STORE_SECRET: 'a-store-secret-of-at-least-32-characters' }, { processMetrics: true })
   // Traffic for every family and token call kind: a cookie caller (login, auth), a revoked token
   // (reauth and a retry), a plain Jira request, a wrong password, a lost session, and the proxy's
-  // own endpoints.
+  // own endpoints; the shared store goes away half-way, so its outage series fill too.
   const cookie = await loginCookie(proxy.url, 'alice', 'alice-secret')
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   sim.control.revokeAuthTokens()
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { cookie } })).status, 200)
   t.equal((await call(`${proxy.url}/rest/api/2/myself`, { headers: { cookie } })).status, 200)
   t.equal((await call(`${proxy.url}${BP}/box`, { headers: { authorization: basic('bob', 'wrong') } })).status, 401)
+  await redis.kill()
   // A session Jira forgot: the proxy logs in again for its service identity.
   t.equal((await call(`${proxy.url}/rest/api/2/myself`)).status, 200)
   sim.control.expireSessions('svc')

@@ -50,7 +50,7 @@ t.test('killed: every call answers UNKNOWN, counted and warned about once; back:
   t.same((await metric(metrics, 'bigpicture_proxy_store_up'))[0]?.value, 0, 'store_up says 0')
   const errors = await metric(metrics, 'bigpicture_proxy_store_errors_total')
   t.equal(errors.reduce((n, v) => n + v.value, 0), answers.length, 'each failed call counted')
-  t.ok(errors.some((v) => v.labels.op === 'tokens.load'), 'by operation')
+  t.ok(errors.some((v) => v.labels.op === 'tokens_load'), 'by operation')
   const warnings = logs().filter((l) => l.msg === 'the shared store did not answer; going on from local state')
   t.equal(warnings.length, 1, 'one warning for the whole burst')
 
