@@ -1,4 +1,5 @@
-import { SESSION_COOKIE } from '../../tokens/session.js'
+import { type JiraSession, SESSION_COOKIE } from '../../tokens/session.js'
+import type { Report } from './report.js'
 
 /**
  * Signs that Jira is a Data Center cluster behind a sticky load balancer, read from the cookies
@@ -58,4 +59,10 @@ export function describeCluster (signs: ClusterSigns): string | undefined {
   if (signs.route !== undefined) found.push(`JSESSIONID carries the route suffix ${signs.route} (Tomcat's jvmRoute), by which the balancer picks the node`)
   if (found.length === 0) return undefined
   return `Data Center cluster behind a sticky load balancer: ${found.join('; and ')}. The proxy keeps ${signs.affinityCookies.length > 0 ? 'these cookies' : 'the whole cookie'} per session, in the cookie jar of each session it makes (and a cookie caller's own cookies go along on its token calls), so every identity stays on the node that holds its session`
+}
+
+/** Says so when the cookies Jira's side set on the doctor's answers show a Data Center cluster. */
+export function reportCluster (session: JiraSession, report: Report): void {
+  const line = describeCluster(clusterSigns(session.cookieHeader, session.id))
+  if (line !== undefined) report.pass(line)
 }

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js'
 import { AuthClient, type LoginOutcome } from '../../tokens/auth-client.js'
 import { readJwtExpiry } from '../../tokens/jwt.js'
 import type { JiraSession } from '../../tokens/session.js'
-import { clusterSigns, describeCluster } from './cluster.js'
+import { reportCluster } from './cluster.js'
 import { describeDuration, explainAuthAnswer, explainLogin, explainNotTokens, explainTransportError } from './explain.js'
 import type { Answer, JiraProbe } from './probe.js'
 import type { Report } from './report.js'
@@ -49,12 +49,6 @@ export async function checkServiceIdentity (jira: JiraProbe, session: JiraSessio
     const why = explainTransportError(err, config)
     report.fail(`Logout: ${why.text}`, 'Harmless for the proxy: Jira ends idle sessions by itself.')
   }
-}
-
-/** Says so when the cookies Jira's side set on the doctor's answers show a Data Center cluster. */
-export function reportCluster (session: JiraSession, report: Report): void {
-  const line = describeCluster(clusterSigns(session.cookieHeader, session.id))
-  if (line !== undefined) report.pass(line)
 }
 
 async function checkApp (jira: JiraProbe, config: Config, app: string, report: Report): Promise<void> {
