@@ -24,6 +24,7 @@ export class ClientCookieJar {
     return names
   }
 
+  /** The `Cookie` header to send: every cookie kept. */
   header (): string {
     return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
   }
