@@ -1,3 +1,4 @@
+import { type CallerKind, GATEWAY_CALLERS } from './callers.js'
 import type { MemorySummary } from './memory.js'
 import type { Summary } from './stats.js'
 import type { StormSummary } from './storm.js'
@@ -42,6 +43,14 @@ function row (section: string, name: string, unit: Unit, s: Summary | number, ta
 
 const routeName = (route: string): string => route === 'bigpicture' ? 'BigPicture route' : 'Jira route'
 
+const CALLERS: Record<CallerKind, string> = {
+  cookie: '',
+  service: ', service identity (no credentials)',
+  gateway: `, gateway mix (${GATEWAY_CALLERS} callers' cookies in turn on each connection)`
+}
+
+const pairRowName = (p: PairSummary): string => `${routeName(p.route)}${CALLERS[p.caller]}, access log ${p.accessLog ? 'on' : 'off'}`
+
 /** Every figure with the issue's targets next to it. */
 export function buildRows (pairs: PairSummary[], latency: LatencySummary[], storm: StormSummary, streaming: Transfer[], memory: MemorySummary): Row[] {
   const rows: Row[] = []
@@ -52,14 +61,14 @@ export function buildRows (pairs: PairSummary[], latency: LatencySummary[], stor
     // An idle proxy CPU means the load side, not the proxies, set the pace: the ratio is diluted toward 1.
     const saturation = p.proxyCpuIdle.median > 0.05 ? `; the proxies' CPU was ${(p.proxyCpuIdle.median * 100).toFixed(0)}% idle, so the load side limited` : ''
     const foreign = p.foreignCpuShare.median > 0.1 ? `; other processes took ${(p.foreignCpuShare.median * 100).toFixed(0)}% of that CPU, so figures are noisy` : ''
-    rows.push(row(t, `${routeName(p.route)}, access log ${p.accessLog ? 'on' : 'off'}`, 'percent', p.ratio, { op: '>=', limit },
+    rows.push(row(t, pairRowName(p), 'percent', p.ratio, { op: '>=', limit },
       `${Math.round(p.productRps.median)} vs ${Math.round(p.bareRps.median)} req/s, proxies used ${(p.proxyCpuShare.median * 100).toFixed(0)}% of their CPU${failures}${saturation}${foreign}`))
   }
   const c = 'CPU per request product/bare (lower is better)'
   for (const p of pairs) {
     const r = p.rounds
     const us = (f: (x: typeof r[number]) => number): string => (r.map(f).sort((a, b) => a - b)[r.length >> 1] ?? NaN).toFixed(0)
-    rows.push(row(c, `${routeName(p.route)}, access log ${p.accessLog ? 'on' : 'off'}`, 'percent', p.cpuRatio, undefined,
+    rows.push(row(c, pairRowName(p), 'percent', p.cpuRatio, undefined,
       `${us((x) => x.productCpuUsPerRequest)} vs ${us((x) => x.bareCpuUsPerRequest)} µs CPU per request`))
   }
   const l = 'Added latency at concurrency 1, product minus direct'

@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Pool } from 'undici'
-import { type Bench, SESSIONS, SETTINGS, logFile, productEnv } from './context.js'
+import { fetchBareClients } from './callers.js'
+import { type Bench, SETTINGS, logFile, productEnv } from './context.js'
 import { measureMemory } from './memory.js'
 import { CAN_PIN, IpcChild, OTHER_CPUS, PROXY_CPU, pinSelf, startProduct, stopChild } from './proc.js'
 import { buildRows, renderTable } from './report.js'
-import { BP_AUTH, cookieFor } from './routes.js'
 import { measureStorm } from './storm.js'
 import { measureStreaming } from './streaming.js'
 import { measureLatency, measureThroughput } from './throughput.js'
@@ -51,11 +50,8 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
   const loaders = await Promise.all([IpcChild.start(OTHER_CPUS, join(here, 'load.js')), IpcChild.start(OTHER_CPUS, join(here, 'load.js'))])
   for (const l of loaders) stop.push(() => l.ipc.stop())
 
-  // Bare's client brings its own token, as a client that already speaks BigPicture would.
-  const pool = new Pool(stubUrl)
-  const res = await pool.request({ path: BP_AUTH, method: 'GET', headers: { cookie: cookieFor(SESSIONS.bare) } })
-  const { authentication } = await res.body.json() as { authentication: string }
-  await pool.close()
+  // Bare's clients bring their own sessions and tokens, as clients that already speak BigPicture would.
+  const bareClients = await fetchBareClients(stubUrl)
 
   return {
     settings,
@@ -69,7 +65,7 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
     product,
     productQuiet,
     loaders: [loaders[0].ipc, loaders[1].ipc],
-    bareToken: authentication
+    bareClients
   }
 }
 
