@@ -97,7 +97,7 @@ async function simulate (argv: string[]): Promise<void> {
     process.exit(2)
   }
   const { buildSimulator } = await import('./simulator/index.js')
-  const simulator = buildSimulator({ contextPath: args.contextPath, users: args.users })
+  const simulator = buildSimulator({ contextPath: args.contextPath, users: args.users, nodes: args.nodes, affinity: args.affinity })
   const url = await simulator.listen(args.port, args.host)
   process.stdout.write(`Jira + BigPicture simulator listening on ${url} (users: ${Object.keys(args.users).join(', ')})\n`)
   const stop = (): void => { simulator.close().then(() => process.exit(0), () => process.exit(1)) }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import envSchema from 'env-schema'
 
-/** The configuration variables, their types and defaults (SPEC.md: Interface). */
+/** The configuration variables, their types and defaults. */
 const schema = {
   type: 'object',
   required: ['JIRA_URL'],
@@ -37,7 +37,7 @@ const schema = {
   }
 } as const
 
-/** Credentials the proxy logs in with for callers that bring none (SPEC.md: Identity rule 4). */
+/** Credentials the proxy logs in with for callers that bring none (the service identity). */
 export type ServiceCredentials =
   | { kind: 'password', username: string, password: string }
   | { kind: 'pat', token: string }

@@ -86,7 +86,7 @@ const credentials: Resolver = ({ headers }) => {
 }
 
 /**
- * Builds the identity chain of SPEC.md, first match wins. Rule 4 (the service identity) is decided
+ * Builds the identity chain, first match wins. The service identity is decided
  * last: a loopback caller or one presenting a valid `X-Proxy-Key` may use it; a wrong key is
  * refused even from loopback (it throws), so a misconfigured client learns about it.
  */

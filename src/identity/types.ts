@@ -1,7 +1,7 @@
 import type { ServiceCredentials } from '../config.js'
 
 /**
- * Whose tokens a request uses (SPEC.md: Identity). `key` is a hash of the credential and is the
+ * Whose tokens a request uses. `key` is a hash of the credential and is the
  * only thing caches and logs ever see.
  */
 export type Identity =

@@ -111,8 +111,8 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     if (route?.family === 'bigpicture') return bigPicture(request, reply, ctx, route.app)
     const identity = ctx.identity
     if (identity.kind === 'password' || identity.kind === 'pat') {
-      // Jira opens a session for every request with credentials and no session cookie (SPEC:
-      // never a new session per request). With the identity's session alongside its credentials,
+      // Jira opens a session for every request with credentials and no session cookie, and the
+      // proxy must never cost a new session per request. With the identity's session alongside its credentials,
       // Jira uses the session while it lives and falls back to the credentials when it has died.
       ctx.credentialSession = store.peek(identity.key)?.sessionId
       return forward(request, reply)

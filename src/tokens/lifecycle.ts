@@ -43,7 +43,7 @@ const DEAD_SESSION_MS = 30_000
 const UNKNOWN_LIFETIME_MS = 60_000
 
 /**
- * The token lifecycle of SPEC.md: fetch on first use, refresh with `reauth` before `exp` (minus the
+ * The token lifecycle: fetch on first use, refresh with `reauth` before `exp` (minus the
  * skew, corrected for Jira's clock), fall back to a fresh `auth`, log in again when the proxy's own
  * session died. One refresh per identity and app is ever in flight; everyone else waits for it.
  */
