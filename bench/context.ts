@@ -58,5 +58,7 @@ export const SESSIONS = {
   bare: 'bench-bare',
   product: 'bench-product',
   productQuiet: 'bench-product-quiet',
-  storm: 'bench-storm'
+  storm: 'bench-storm',
+  store: 'bench-store',
+  storeStorm: 'bench-store-storm'
 } as const

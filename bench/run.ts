@@ -7,6 +7,7 @@ import { type Bench, SETTINGS, logFile, productEnv } from './context.js'
 import { measureMemory } from './memory.js'
 import { CAN_PIN, IpcChild, OTHER_CPUS, PROXY_CPU, pinSelf, startProduct, stopChild } from './proc.js'
 import { buildRows, renderTable } from './report.js'
+import { measureStore } from './store.js'
 import { measureStorm } from './storm.js'
 import { measureStreaming } from './streaming.js'
 import { measureLatency, measureThroughput } from './throughput.js'
@@ -87,8 +88,9 @@ async function main (): Promise<void> {
     const latency = await measureLatency(bench, progress)
     const storm = await measureStorm(bench, progress)
     const streaming = await measureStreaming(bench, progress)
+    const store = await measureStore(bench, progress)
     const memory = await measureMemory(bench, progress)
-    const rows = buildRows(throughput, latency, storm, streaming, memory)
+    const rows = buildRows(throughput, latency, storm, streaming, memory, store)
 
     const meta = {
       date: new Date().toISOString(),
@@ -111,7 +113,7 @@ async function main (): Promise<void> {
 
     const dir = join(repo, 'bench', 'results')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify({ meta, settings, targets: rows, throughput, latency, storm, streaming, memory }, null, 2)}\n`)
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify({ meta, settings, targets: rows, throughput, latency, storm, streaming, store, memory }, null, 2)}\n`)
     process.stdout.write(`written: ${join('bench', 'results', 'latest.json')}\n`)
     failed = false
   } finally {

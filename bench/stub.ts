@@ -5,8 +5,9 @@ import { AFFINITY_COOKIE, BP_AUTH, BP_REAUTH, DOWNLOAD_ROUTE, LOGIN_ROUTE, type 
 /**
  * The upstream for the benchmark: as little work per request as node:http allows, so the proxies
  * in front of it are what gets measured. It models only what the proxy relies on: `system/auth`
- * with a session cookie, `system/reauth` with a refresh token, and BigPicture calls that need the
- * current token of their session, and the REST login and session check of the service identity.
+ * with a session cookie, `system/reauth` with a refresh token, BigPicture calls that need a token
+ * issued for their session and not revoked since (as BigPicture, a new token leaves the older ones
+ * good), and the REST login and session check of the service identity.
  * Runs in its own process; the orchestrator drives it over IPC.
  */
 
@@ -36,7 +37,8 @@ function token (sub: string, lifetimeS: number, length: number): string {
   return `${HEADER}.${b64(claims)}.${signature}`
 }
 
-interface Session { auth: string | undefined, refresh: string }
+/** A session's authentication tokens still good. */
+interface Session { auth: Set<string> }
 const sessions = new Map<string, Session>()
 const refreshOwners = new Map<string, string>()
 /** Sessions opened by a login (any other session id is taken on trust, as a caller's own). */
@@ -71,23 +73,25 @@ function handle (req: IncomingMessage, res: ServerResponse): void {
   if (url === BP_AUTH) {
     if (sessionId === undefined) return unauthorized(res)
     stats.auth++
-    const old = sessions.get(sessionId)
-    if (old !== undefined) refreshOwners.delete(old.refresh)
-    const session = { auth: token(sessionId, AUTH_LIFETIME_S, TOKEN_LENGTH), refresh: token(sessionId, REFRESH_LIFETIME_S, TOKEN_LENGTH) }
-    sessions.set(sessionId, session)
-    refreshOwners.set(session.refresh, sessionId)
-    return send(res, 200, JSON.stringify({ authentication: session.auth, refresh: session.refresh }))
+    const authentication = token(sessionId, AUTH_LIFETIME_S, TOKEN_LENGTH)
+    const refresh = token(sessionId, REFRESH_LIFETIME_S, TOKEN_LENGTH)
+    let session = sessions.get(sessionId)
+    if (session === undefined) sessions.set(sessionId, session = { auth: new Set() })
+    session.auth.add(authentication)
+    refreshOwners.set(refresh, sessionId)
+    return send(res, 200, JSON.stringify({ authentication, refresh }))
   }
   if (url === BP_REAUTH) {
     stats.reauth++
     const owner = refreshOwners.get(req.headers.authorization ?? '')
     const session = owner === undefined ? undefined : sessions.get(owner)
     if (owner === undefined || session === undefined) return unauthorized(res)
-    session.auth = token(owner, AUTH_LIFETIME_S, TOKEN_LENGTH)
-    return send(res, 200, JSON.stringify({ authentication: session.auth }))
+    const authentication = token(owner, AUTH_LIFETIME_S, TOKEN_LENGTH)
+    session.auth.add(authentication)
+    return send(res, 200, JSON.stringify({ authentication }))
   }
   const session = sessionId === undefined ? undefined : sessions.get(sessionId)
-  if (session === undefined || session.auth === undefined || session.auth !== req.headers.authorization) {
+  if (session === undefined || !session.auth.has(req.headers.authorization ?? '')) {
     stats.rejected++
     return unauthorized(res)
   }
@@ -149,7 +153,7 @@ function control (message: StubCommand): StubStats | null {
     case 'stats':
       return { ...stats, sessions: sessions.size }
     case 'revoke':
-      for (const session of sessions.values()) session.auth = undefined
+      for (const session of sessions.values()) session.auth.clear()
       return null
     case 'reset-counters':
       stats.logins = 0

@@ -62,26 +62,27 @@ const pathOf = (route: RouteName): string => route === 'bigpicture' ? BP_ROUTE :
 
 const failuresOf = (r: LoadResult): number => r.non2xx + r.errors + r.timeouts
 
-/** Loads bare and one product instance together for `seconds`, reading their CPU time around it. */
-export async function runPair (bench: Bench, config: PairConfig, seconds: number): Promise<PairRound> {
-  const product = config.accessLog ? bench.product : bench.productQuiet
-  const session = config.accessLog ? SESSIONS.product : SESSIONS.productQuiet
-  const path = pathOf(config.route)
-  const job = (url: string, traffic: Traffic): LoadJob => ({ url: url + path, connections: bench.settings.connections, duration: seconds, ...traffic, keepLatencies: false })
-  const barePid = bench.bare.ipc.pid
-  const cpuBefore = [cpuSeconds(product.pid), cpuSeconds(barePid)] as const
+/** One of two proxies loaded together: its process, its URL and what its clients send. */
+export interface Side { pid: number, url: string, traffic: Traffic }
+
+/**
+ * Loads two proxies together for `seconds` (`subject` is reported as product, `reference` as
+ * bare), reading their CPU time around it.
+ */
+export async function loadTogether (bench: Bench, path: string, subject: Side, reference: Side, seconds: number): Promise<PairRound> {
+  const job = (side: Side): LoadJob => ({ url: side.url + path, connections: bench.settings.connections, duration: seconds, ...side.traffic, keepLatencies: false })
+  const cpuBefore = [cpuSeconds(subject.pid), cpuSeconds(reference.pid)] as const
   const jiffiesBefore = cpuJiffies(PROXY_CPU)
   const started = performance.now()
   // Both jobs leave in the same tick, so both loads cover the same wall-clock window.
   const [p, b] = await Promise.all([
-    bench.loaders[0].request<LoadResult>({ job: job(product.url, productTraffic(config.caller, session)) }),
-    bench.loaders[1].request<LoadResult>({ job: job(bench.bare.url, bareTraffic(bench, config.caller, config.route === 'bigpicture')) })
+    bench.loaders[0].request<LoadResult>({ job: job(subject) }),
+    bench.loaders[1].request<LoadResult>({ job: job(reference) })
   ])
   const wall = (performance.now() - started) / 1000
-  assertAlive(product, `the ${pairName(config)} load`)
   const jiffiesAfter = cpuJiffies(PROXY_CPU)
-  const productCpu = cpuSeconds(product.pid) - cpuBefore[0]
-  const bareCpu = cpuSeconds(barePid) - cpuBefore[1]
+  const productCpu = cpuSeconds(subject.pid) - cpuBefore[0]
+  const bareCpu = cpuSeconds(reference.pid) - cpuBefore[1]
   const idle = CAN_PIN ? (jiffiesAfter.idle - jiffiesBefore.idle) / (jiffiesAfter.total - jiffiesBefore.total) : 0
   const productRps = p.requests / p.seconds
   const bareRps = b.requests / b.seconds
@@ -97,6 +98,18 @@ export async function runPair (bench: Bench, config: PairConfig, seconds: number
     foreignCpuShare: CAN_PIN ? Math.max(0, 1 - idle - (productCpu + bareCpu) / wall) : 0,
     failures: failuresOf(p) + failuresOf(b)
   }
+}
+
+/** Loads bare and one product instance together for `seconds`. */
+export async function runPair (bench: Bench, config: PairConfig, seconds: number): Promise<PairRound> {
+  const product = config.accessLog ? bench.product : bench.productQuiet
+  const session = config.accessLog ? SESSIONS.product : SESSIONS.productQuiet
+  const round = await loadTogether(bench, pathOf(config.route),
+    { pid: product.pid, url: product.url, traffic: productTraffic(config.caller, session) },
+    { pid: bench.bare.ipc.pid, url: bench.bare.url, traffic: bareTraffic(bench, config.caller, config.route === 'bigpicture') },
+    seconds)
+  assertAlive(product, `the ${pairName(config)} load`)
+  return round
 }
 
 /** Warm-up, then `rounds` rounds of every pair configuration, interleaved so drift hits all alike. */
