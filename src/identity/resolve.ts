@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServiceCredentials } from '../config.js'
 import { ProxyError } from '../errors.js'
 import { isRawJwt } from '../tokens/jwt.js'
-import { findSessionId } from './cookies.js'
+import { sessionIdIn } from '../tokens/session.js'
+import { ServiceAccess } from './access.js'
 import { credentialKey } from './hash.js'
 import { SessionKeys } from './session-keys.js'
 import type { Identity } from './types.js'
@@ -35,12 +35,14 @@ const bigPictureToken: Resolver = ({ headers }) => {
 class CookieIdentity {
   readonly kind = 'cookie'
   #key: string | undefined
+  readonly #sessionId: string
   readonly #keys: SessionKeys
-  constructor (readonly sessionId: string, keys: SessionKeys) {
+  constructor (readonly cookies: string, sessionId: string, keys: SessionKeys) {
+    this.#sessionId = sessionId
     this.#keys = keys
   }
 
-  get key (): string { return (this.#key ??= this.#keys.keyOf(this.sessionId)) }
+  get key (): string { return (this.#key ??= this.#keys.keyOf(this.#sessionId)) }
 }
 
 class PasswordIdentity {
@@ -63,8 +65,9 @@ class PatIdentity {
 
 /** Rule 2: the caller's own Jira session. */
 const sessionCookie: Resolver = ({ headers }, keys) => {
-  const sessionId = findSessionId(headers.cookie)
-  return sessionId === undefined ? undefined : new CookieIdentity(sessionId, keys)
+  const cookies = headers.cookie
+  const sessionId = sessionIdIn(cookies)
+  return sessionId === undefined ? undefined : new CookieIdentity(cookies as string, sessionId, keys)
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
@@ -88,13 +91,11 @@ const credentials: Resolver = ({ headers }) => {
 /**
  * Builds the identity chain, first match wins. The service identity is decided
  * last: a loopback caller or one presenting a valid `X-Proxy-Key` may use it; a wrong key is
- * refused even from loopback (it throws), so a misconfigured client learns about it.
+ * refused even from loopback (it throws), so a misconfigured client learns about it. Given a
+ * `ServiceAccess`, it reads the keys and credentials from it on every request (SIGHUP rotates them).
  */
-export function createIdentityResolver (service: ServiceCredentials | undefined, apiKeys: string[]): (req: IdentityRequest) => Identity {
-  const digests = apiKeys.map(digest)
-  const serviceIdentity: Identity | undefined = service === undefined
-    ? undefined
-    : { kind: 'service', key: 'service', credentials: service }
+export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = []): (req: IdentityRequest) => Identity {
+  const access = service instanceof ServiceAccess ? service : new ServiceAccess(service, apiKeys)
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
   const keys = new SessionKeys()
 
@@ -108,27 +109,15 @@ export function createIdentityResolver (service: ServiceCredentials | undefined,
     if (req.headers.authorization !== undefined && req.headers.authorization.trim() !== '') return NONE
     const presented = req.headers['x-proxy-key']
     if (presented !== undefined) {
-      if (!keyMatches(digests, presented)) {
+      if (!access.keyMatches(presented)) {
         throw new ProxyError('SERVICE_IDENTITY_FORBIDDEN', 'The X-Proxy-Key presented is not valid.')
       }
-      return serviceIdentity ?? NONE
+      return access.identity ?? NONE
     }
+    const serviceIdentity = access.identity
     if (serviceIdentity === undefined) return NONE
     return isLoopbackAddress(req.remoteAddress) ? serviceIdentity : REFUSED
   }
-}
-
-function digest (value: string): Buffer {
-  return createHash('sha256').update(value).digest()
-}
-
-/** Constant-time: the presented key is hashed and compared with every configured digest. */
-function keyMatches (digests: Buffer[], presented: string | string[]): boolean {
-  if (typeof presented !== 'string') return false
-  const candidate = digest(presented)
-  let match = false
-  for (const d of digests) match = timingSafeEqual(d, candidate) || match
-  return match
 }
 
 export function isLoopbackAddress (address: string | undefined): boolean {

@@ -30,8 +30,8 @@ export class SessionKeys {
     if (known !== undefined) return known
     const key = this.#hash(sessionId)
     // A copy of its own: the id is cut from the Cookie header and would keep all of it alive
-    // (other cookies included). Session ids are printable ASCII (cookies.ts), so Latin-1 gives
-    // them back exactly.
+    // (other cookies included). Session ids are printable ASCII (tokens/session.ts), so Latin-1
+    // gives them back exactly.
     this.#keys.set(Buffer.from(sessionId, 'latin1').toString('latin1'), key)
     return key
   }

@@ -7,8 +7,12 @@ import type { ServiceCredentials } from '../config.js'
 export type Identity =
   /** The caller already speaks BigPicture (raw JWT or `APIToken`): forward untouched. */
   | { kind: 'passthrough' }
-  /** The caller's own Jira session. */
-  | { kind: 'cookie', key: string, sessionId: string }
+  /**
+   * The caller's own Jira session: `cookies` is its whole Cookie header (a cluster's affinity
+   * cookie included), `key` a hash of the session id alone, so a balancer's changing cookies never
+   * split one session into several identities.
+   */
+  | { kind: 'cookie', key: string, cookies: string }
   /** Basic credentials: the proxy logs in once and reuses that session. */
   | { kind: 'password', key: string, username: string, password: string }
   /** A personal access token: the proxy gets one session for it and reuses it. */

@@ -88,7 +88,8 @@ export class Balancer {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers)
       answer.on('end', () => { answerEnded = true })
       answer.on('error', () => res.destroy())
-      answer.on('aborted', () => res.destroy())
+      // The node went away mid-answer: the client must see a cut answer, not a short one.
+      answer.on('close', () => { if (!answer.complete) res.destroy() })
       answer.pipe(res)
     })
     upstream.on('error', () => {

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { hasToken, packTokens, type PackedPair, unpackToken } from './pack.js'
+import type { JiraSession } from './session.js'
 
 /**
  * How many token slots keep their authentication token as text, ready for the next request. The
@@ -138,12 +139,6 @@ export class AppTokens {
 }
 
 
-/** The proxy's own Jira session, for identities it logs in for (never a caller's cookie). */
-class SessionState {
-  id: string | undefined = undefined
-  flight: Promise<string> | undefined = undefined
-}
-
 /**
  * Everything the proxy holds for one identity. Most identities use one app, so the entry is that
  * app's slot itself (the first app asked for): one object instead of two, a reference and an
@@ -154,12 +149,8 @@ export class IdentityTokens extends AppTokens {
   #ownApp = -1
   /** The other apps' slots, by their position in `BIGPICTURE_APPS`. */
   #others: Array<AppTokens | undefined> | undefined = undefined
-  #session: SessionState | undefined = undefined
-
-  get sessionId (): string | undefined { return this.#session?.id }
-  set sessionId (id: string | undefined) { if (id !== undefined || this.#session !== undefined) (this.#session ??= new SessionState()).id = id }
-  get sessionFlight (): Promise<string> | undefined { return this.#session?.flight }
-  set sessionFlight (flight: Promise<string> | undefined) { if (flight !== undefined || this.#session !== undefined) (this.#session ??= new SessionState()).flight = flight }
+  /** The proxy's own Jira session, for identities it logs in for (never a caller's cookies). */
+  session: JiraSession | undefined = undefined
 
   /** The slot of the app at this position in `BIGPICTURE_APPS`, if it has one. */
   app (index: number): AppTokens | undefined {
@@ -218,7 +209,7 @@ export class TokenStore {
    */
   forgetIfEmpty (key: string): void {
     const entry = this.#lru.peek(key)
-    if (entry === undefined || entry.sessionId !== undefined || entry.sessionFlight !== undefined) return
+    if (entry === undefined || entry.session !== undefined) return
     if (entry.someApp((t) => t.hasAuthentication || t.hasRefresh || t.flight !== undefined)) return
     this.#lru.delete(key)
   }

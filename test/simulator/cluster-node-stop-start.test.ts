@@ -52,6 +52,24 @@ t.test('every node stopped: the balancer answers 503; an exchange cut by a stop 
   t.same(await back.json(), { state: 'RUNNING' })
 })
 
+t.test('a node that dies while answering leaves a cut answer, never a short one that looks whole', async (t) => {
+  const sim = await startSimulator(t, { nodes: 2 })
+  const { cookie } = await clusterLogin(sim, 'alice', 'alice-secret')
+  const size = 1024 * 1024 * 1024
+  const down = await request(`${sim.url}/rest/api/2/attachment/content/${size}`, { headers: { cookie } })
+  t.equal(down.statusCode, 200)
+  let received = 0
+  const outcome = await (async () => {
+    for await (const chunk of down.body as AsyncIterable<Buffer>) {
+      if (received === 0) await sim.control.stopNode(1)
+      received += chunk.length
+    }
+    return 'ended'
+  })().catch(() => 'cut')
+  t.equal(outcome, 'cut')
+  t.ok(received < size, 'short of the announced length')
+})
+
 t.test('node numbers are checked', async (t) => {
   const sim = await startSimulator(t, { nodes: 2 })
   await t.rejects(sim.control.stopNode(3), /node must be a number from 1 to 2, got 3/)

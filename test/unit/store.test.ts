@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
+import { JiraSession } from '../../src/tokens/session.js'
 import { AppTokens, TokenStore } from '../../src/tokens/store.js'
 
 const token = (): string => `eyJhbGciOiJIUzI1NiJ9.${randomBytes(240).toString('base64url')}.${randomBytes(32).toString('base64url')}`
@@ -119,7 +120,7 @@ t.test('TokenStore: bounded, the service identity apart, refused first contacts 
   empty.get('x').slot(4)
   empty.forgetIfEmpty('x')
   t.equal(empty.peek('x'), undefined, 'dropped: empty slots')
-  empty.get('y').sessionId = 's'
+  empty.get('y').session = new JiraSession()
   empty.forgetIfEmpty('y')
   t.not(empty.peek('y'), undefined, 'kept: a Jira session')
 })
