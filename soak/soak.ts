@@ -71,7 +71,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     // A few users at random, the service account always among them.
     return [service.user, ...random.shuffle(others).slice(0, 3).map((i) => i.user)]
   }, options.nodes)
-  const workload = new Workload({ proxyUrl: proxy.url, identities, ledger, faults, random, clock, options })
+  const workload = new Workload({ proxyUrl: proxy.url, identities, ledger, faults, random, clock, options, balancerPort: options.nodes > 1 ? sim.port : undefined })
   const monitor = new Monitor(proxy.url, proxy.pid, clock, () => workload.inFlight, () => phase)
 
   monitor.start()

@@ -20,6 +20,8 @@ export interface WorkloadContext {
   /** Milliseconds since the run started. */
   clock: () => number
   options: SoakOptions
+  /** In a cluster, the balancer's port: a request reaches Jira where a node sees it, not at the balancer. */
+  balancerPort?: number | undefined
 }
 
 /** How often each kind of identity is picked for a request. */
@@ -92,7 +94,7 @@ export class Workload {
 
   constructor (ctx: WorkloadContext) {
     this.#ctx = ctx
-    this.#wire = new WireTracker(ctx.clock)
+    this.#wire = new WireTracker(ctx.clock, ctx.balancerPort)
     this.#agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, pipelining: 1 })
     this.#byKind = { cookie: [], basic: [], pat: [], service: [] }
     for (const identity of ctx.identities) this.#byKind[identity.kind].push(identity)
