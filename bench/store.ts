@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
+import { request } from 'undici'
 import { productTraffic } from './callers.js'
 import { type Bench, SESSIONS, logFile, productEnv } from './context.js'
 import { OTHER_CPUS, type Product, assertAlive, pinned, sleep, startProduct, stopChild } from './proc.js'
@@ -49,6 +50,13 @@ async function startRedis (): Promise<{ url: string, child: ChildProcess }> {
   return { url: `redis://127.0.0.1:${port}`, child }
 }
 
+/** What the product's readiness says of its store (`up`, `down`), or undefined if it names none. */
+async function storeReadiness (product: Product): Promise<string | undefined> {
+  const res = await request(`${product.url}/_proxy/readyz`)
+  const body = await res.body.json() as { store?: unknown }
+  return typeof body.store === 'string' ? body.store : undefined
+}
+
 async function freePort (): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -63,22 +71,34 @@ export async function measureStore (bench: Bench, progress: (line: string) => vo
   const redis = await startRedis()
   const secret = randomBytes(32).toString('base64')
   const started: Product[] = []
-  const start = async (name: string): Promise<Product> => {
-    const env = productEnv(bench, { STORE_URL: redis.url, STORE_SECRET: secret, STORE_PREFIX: `bench-${process.pid}:` })
+  const storeEnv = { STORE_URL: redis.url, STORE_SECRET: secret, STORE_PREFIX: `bench-${process.pid}:` }
+  const start = async (name: string, withStore = true): Promise<Product> => {
+    const env = productEnv(bench, withStore ? storeEnv : {})
     const product = await startProduct(bench.productEntry, env, logFile(bench, name), bench.tmp, bench.productNodeArgs)
     started.push(product)
     return product
   }
   try {
-    const stored = await start('product-store')
+    // Both fresh, so neither has had more time to warm up than the other.
+    const [stored, plain] = await Promise.all([start('product-store'), start('product-no-store', false)])
+    let readiness = await storeReadiness(stored)
+    // The product connects to the store as it starts; give it a moment.
+    for (let i = 0; i < 50 && readiness === 'down'; i++) {
+      await sleep(100)
+      readiness = await storeReadiness(stored)
+    }
+    if (readiness !== 'up') {
+      return { skipped: readiness === undefined ? 'this build has no shared store (its readiness names none)' : `the product says the store is ${readiness}`, ratio: undefined, cpuRatio: undefined, rounds: [], replicas: REPLICAS, storm: undefined }
+    }
     const { rounds: n, seconds, warmupSeconds } = bench.settings
     // Sessions of their own: the stub's system/auth replaces a session's tokens.
     const round = async (s: number): Promise<PairRound> => {
       const r = await loadTogether(bench, BP_ROUTE,
         { pid: stored.pid, url: stored.url, traffic: productTraffic('cookie', SESSIONS.store) },
-        { pid: bench.product.pid, url: bench.product.url, traffic: productTraffic('cookie', SESSIONS.product) },
+        { pid: plain.pid, url: plain.url, traffic: productTraffic('cookie', SESSIONS.product) },
         s)
       assertAlive(stored, 'the store throughput load')
+      assertAlive(plain, 'the store throughput load')
       return r
     }
     progress(`warm-up store: product with STORE_URL vs the same build without (${warmupSeconds} s)`)
@@ -89,7 +109,7 @@ export async function measureStore (bench: Bench, progress: (line: string) => vo
       rounds.push(x)
       progress(`round ${r + 1}/${n} store: with/without ${x.ratio.toFixed(3)} (${Math.round(x.productRps)} vs ${Math.round(x.bareRps)} req/s), CPU/req ${x.cpuRatio.toFixed(3)}${x.failures > 0 ? `, ${x.failures} FAILED requests` : ''}`)
     }
-    await stopChild(stored.child)
+    await Promise.all([stopChild(stored.child), stopChild(plain.child)])
 
     const replicas = await Promise.all(Array.from({ length: REPLICAS }, (_, i) => start(`replica-${i + 1}`)))
     const storm = await stormOver(bench, replicas, cookieFor(SESSIONS.storeStorm), `storm over ${REPLICAS} replicas`, progress)
