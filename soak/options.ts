@@ -105,7 +105,8 @@ export function parseOptions (argv: readonly string[], now = Date.now()): SoakOp
       case '--seed': options.seed = integer(flag, value(), 0); break
       case '--nodes': options.nodes = integer(flag, value(), 1); break
       case '--affinity': {
-        const mode = AFFINITIES.find((a) => a === value())
+        const given = value()
+        const mode = AFFINITIES.find((a) => a === given)
         if (mode === undefined) throw new UsageError(`--affinity is one of ${AFFINITIES.join(', ')}`)
         options.affinity = mode
         break
