@@ -9,6 +9,8 @@ declare module 'autocannon' {
     amount?: number
     method?: string
     headers?: Record<string, string>
+    /** Each connection sends these in turn, round and round; their headers go over `headers`. */
+    requests?: Array<{ headers?: Record<string, string> }>
     timeout?: number
   }
 

@@ -1,5 +1,7 @@
 import { join } from 'node:path'
+import type { BareClients } from './callers.js'
 import type { IpcChild, Product } from './proc.js'
+import { SERVICE_USER } from './routes.js'
 
 /** What every phase gets: the processes started once for the whole run, and the settings. */
 export interface Settings {
@@ -40,13 +42,13 @@ export interface Bench {
   productQuiet: Product
   /** Two load generators, one per target, so both targets are loaded at once. */
   loaders: [IpcChild, IpcChild]
-  /** A token the stub issued for the bare proxy's client session (bare gets it from the client). */
-  bareToken: string
+  /** Sessions and tokens of the bare proxy's clients (bare gets them from its clients). */
+  bareClients: BareClients
 }
 
 /** The environment the product runs with in every phase, on top of which a phase adds its own. */
 export function productEnv (bench: Pick<Bench, 'stubUrl'>, extra: Record<string, string> = {}): Record<string, string> {
-  return { JIRA_URL: bench.stubUrl, LOG_LEVEL: 'info', ACCESS_LOG: 'true', ...extra }
+  return { JIRA_URL: bench.stubUrl, JIRA_USERNAME: SERVICE_USER.username, JIRA_PASSWORD: SERVICE_USER.password, LOG_LEVEL: 'info', ACCESS_LOG: 'true', ...extra }
 }
 
 export const logFile = (bench: Pick<Bench, 'tmp'>, name: string): string => join(bench.tmp, `${name}.log`)
@@ -56,5 +58,7 @@ export const SESSIONS = {
   bare: 'bench-bare',
   product: 'bench-product',
   productQuiet: 'bench-product-quiet',
-  storm: 'bench-storm'
+  storm: 'bench-storm',
+  store: 'bench-store',
+  storeStorm: 'bench-store-storm'
 } as const

@@ -9,7 +9,9 @@ export interface LoadJob {
   url: string
   connections: number
   duration: number
-  headers: Record<string, string>
+  headers?: Record<string, string>
+  /** Headers of a request sequence every connection cycles through (many callers on one connection). */
+  sequence?: Array<Record<string, string>>
   /** Keep every response time: autocannon's histogram has 1 ms resolution, too coarse at c=1. */
   keepLatencies: boolean
 }
@@ -27,7 +29,8 @@ export interface LoadResult {
 function run (job: LoadJob): Promise<LoadResult> {
   const latencies: number[] = []
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, headers: job.headers }, (err, result) => {
+    const requests = job.sequence?.map((headers) => ({ headers }))
+    const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, headers: job.headers, requests }, (err, result) => {
       if (err !== null) return reject(err)
       resolve({
         requests: result.requests.total,

@@ -1,9 +1,10 @@
 import { join } from 'node:path'
 import { Pool } from 'undici'
+import { stubToken } from './callers.js'
 import { get, runTasks } from './clients.js'
 import { type Bench, logFile, productEnv } from './context.js'
 import { IpcChild, PROXY_CPU, type Product, assertAlive, rssBytes, sampleRss, sleep, startProduct, stopChild } from './proc.js'
-import { BP_AUTH, BP_ROUTE, cookieFor } from './routes.js'
+import { BP_ROUTE, cookieFor } from './routes.js'
 
 export interface IdentityRun {
   target: 'product' | 'bare'
@@ -56,9 +57,7 @@ async function identityTraffic (bench: Bench, target: 'product' | 'bare', url: s
   const headersFor = async (session: string): Promise<Record<string, string>> => {
     const cookie = cookieFor(session)
     if (target === 'product') return { cookie }
-    const res = await stub.request({ path: BP_AUTH, method: 'GET', headers: { cookie } })
-    const { authentication } = await res.body.json() as { authentication: string }
-    return { cookie, authorization: authentication }
+    return { cookie, authorization: await stubToken(stub, cookie) }
   }
   let non200 = 0
   const refusals: Record<string, number> = {}

@@ -18,7 +18,8 @@ export function pinSelf (): void {
   if (CAN_PIN) spawnSync('taskset', ['-a', '-p', '-c', OTHER_CPUS, String(process.pid)], { stdio: 'ignore' })
 }
 
-function pinned (cpus: string, args: string[]): [string, string[]] {
+/** The command that runs `args` on `cpus` (taskset), or `args` as they are when pinning is not possible. */
+export function pinned (cpus: string, args: string[]): [string, string[]] {
   return CAN_PIN ? ['taskset', ['-c', cpus, ...args]] : [args[0] as string, args.slice(1)]
 }
 

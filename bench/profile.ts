@@ -2,15 +2,16 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:f
 import { SourceMap } from 'node:module'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type CallerKind, productTraffic } from './callers.js'
 import { SESSIONS, logFile, productEnv } from './context.js'
 import type { LoadResult } from './load.js'
 import { IpcChild, OTHER_CPUS, pinSelf, startProduct, stopChild } from './proc.js'
-import { BP_ROUTE, JIRA_ROUTE, cookieFor } from './routes.js'
+import { BP_ROUTE, JIRA_ROUTE } from './routes.js'
 
 /**
- * `node dist/bench/profile.js [--seconds 15] [--access-log false] [--product <cli.js>]`: runs the
- * product under `node --cpu-prof` on the BigPicture route and on the Jira route (one process
- * each, 32 connections), then lists where its CPU time went: self time by function, time by
+ * `node dist/bench/profile.js [--seconds 15] [--access-log false] [--caller cookie|service|gateway]
+ * [--product <cli.js>]`: runs the product under `node --cpu-prof` on the BigPicture route and on the
+ * Jira route (one process each, 32 connections, the callers of `npm run bench`), then lists where its CPU time went: self time by function, time by
  * package, and inclusive time of the product's own functions (mapped back to src/*.ts). The
  * .cpuprofile files land in bench/results/ for a flame graph in Chrome DevTools or speedscope.
  */
@@ -23,6 +24,8 @@ const option = (name: string, fallback: string): string => {
 }
 const seconds = Number(option('seconds', '15'))
 const accessLog = option('access-log', 'true')
+const caller = option('caller', 'cookie') as CallerKind
+if (!['cookie', 'service', 'gateway'].includes(caller)) throw new Error('--caller: cookie, service or gateway')
 const productEntry = resolve(option('product', join(repo, 'dist', 'src', 'cli.js')))
 const results = join(repo, 'bench', 'results')
 
@@ -130,15 +133,15 @@ async function profileRoute (route: 'bigpicture' | 'jira', stubUrl: string, load
   const product = await startProduct(productEntry, productEnv({ stubUrl }, { ACCESS_LOG: accessLog }), logFile({ tmp }, route), tmp, ['--cpu-prof', '--cpu-prof-dir', dir])
   const startupMs = Date.now() - spawned
   const result = await loader.request<LoadResult>({
-    job: { url: product.url + (route === 'bigpicture' ? BP_ROUTE : JIRA_ROUTE), connections: 32, duration: seconds, headers: { cookie: cookieFor(SESSIONS.product) }, keepLatencies: false }
+    job: { url: product.url + (route === 'bigpicture' ? BP_ROUTE : JIRA_ROUTE), connections: 32, duration: seconds, ...productTraffic(caller, SESSIONS.product), keepLatencies: false }
   })
   // The profile is written when the process exits normally.
   await stopChild(product.child)
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
   if (file === undefined) throw new Error(`no profile written for ${route}`)
-  const target = join(results, `${route}${accessLog === 'false' ? '-quiet' : ''}.cpuprofile`)
+  const target = join(results, `${route}${caller === 'cookie' ? '' : `-${caller}`}${accessLog === 'false' ? '-quiet' : ''}.cpuprofile`)
   renameSync(join(dir, file), target)
-  process.stdout.write(`\n== ${route} route, access log ${accessLog === 'false' ? 'off' : 'on'}: ${Math.round(result.requests / result.seconds)} req/s, ${result.non2xx + result.errors} failures; ${relative(repo, target)}\n`)
+  process.stdout.write(`\n== ${route} route, ${caller} callers, access log ${accessLog === 'false' ? 'off' : 'on'}: ${Math.round(result.requests / result.seconds)} req/s, ${result.non2xx + result.errors} failures; ${relative(repo, target)}\n`)
   return { file: target, startupMs, requests: result.requests }
 }
 

@@ -1,8 +1,11 @@
+import { type CallerKind, GATEWAY_CALLERS } from './callers.js'
 import type { MemorySummary } from './memory.js'
 import type { Summary } from './stats.js'
+import type { StoreSummary } from './store.js'
 import type { StormSummary } from './storm.js'
 import type { Transfer } from './streaming.js'
-import type { LatencySummary, PairSummary } from './throughput.js'
+import { summarize } from './stats.js'
+import type { LatencySummary, PairRound, PairSummary } from './throughput.js'
 
 type Unit = 'percent' | 'ms' | 'count' | 'bytes' | 'MB' | 'times'
 
@@ -42,8 +45,16 @@ function row (section: string, name: string, unit: Unit, s: Summary | number, ta
 
 const routeName = (route: string): string => route === 'bigpicture' ? 'BigPicture route' : 'Jira route'
 
+const CALLERS: Record<CallerKind, string> = {
+  cookie: '',
+  service: ', service identity (no credentials)',
+  gateway: `, gateway mix (${GATEWAY_CALLERS} callers' cookies in turn on each connection)`
+}
+
+const pairRowName = (p: PairSummary): string => `${routeName(p.route)}${CALLERS[p.caller]}, access log ${p.accessLog ? 'on' : 'off'}`
+
 /** Every figure with the issue's targets next to it. */
-export function buildRows (pairs: PairSummary[], latency: LatencySummary[], storm: StormSummary, streaming: Transfer[], memory: MemorySummary): Row[] {
+export function buildRows (pairs: PairSummary[], latency: LatencySummary[], storm: StormSummary, streaming: Transfer[], memory: MemorySummary, store: StoreSummary): Row[] {
   const rows: Row[] = []
   const t = 'Throughput product/bare, loaded together (median of rounds)'
   for (const p of pairs) {
@@ -52,14 +63,14 @@ export function buildRows (pairs: PairSummary[], latency: LatencySummary[], stor
     // An idle proxy CPU means the load side, not the proxies, set the pace: the ratio is diluted toward 1.
     const saturation = p.proxyCpuIdle.median > 0.05 ? `; the proxies' CPU was ${(p.proxyCpuIdle.median * 100).toFixed(0)}% idle, so the load side limited` : ''
     const foreign = p.foreignCpuShare.median > 0.1 ? `; other processes took ${(p.foreignCpuShare.median * 100).toFixed(0)}% of that CPU, so figures are noisy` : ''
-    rows.push(row(t, `${routeName(p.route)}, access log ${p.accessLog ? 'on' : 'off'}`, 'percent', p.ratio, { op: '>=', limit },
+    rows.push(row(t, pairRowName(p), 'percent', p.ratio, { op: '>=', limit },
       `${Math.round(p.productRps.median)} vs ${Math.round(p.bareRps.median)} req/s, proxies used ${(p.proxyCpuShare.median * 100).toFixed(0)}% of their CPU${failures}${saturation}${foreign}`))
   }
   const c = 'CPU per request product/bare (lower is better)'
   for (const p of pairs) {
     const r = p.rounds
     const us = (f: (x: typeof r[number]) => number): string => (r.map(f).sort((a, b) => a - b)[r.length >> 1] ?? NaN).toFixed(0)
-    rows.push(row(c, `${routeName(p.route)}, access log ${p.accessLog ? 'on' : 'off'}`, 'percent', p.cpuRatio, undefined,
+    rows.push(row(c, pairRowName(p), 'percent', p.cpuRatio, undefined,
       `${us((x) => x.productCpuUsPerRequest)} vs ${us((x) => x.bareCpuUsPerRequest)} µs CPU per request`))
   }
   const l = 'Added latency at concurrency 1, product minus direct'
@@ -72,16 +83,10 @@ export function buildRows (pairs: PairSummary[], latency: LatencySummary[], stor
       `p99 direct ${x.p99.direct.median.toFixed(3)}, floor ${x.p99.floor.median.toFixed(3)}, bare ${x.p99.bare.median.toFixed(3)}, product ${x.p99.product.median.toFixed(3)} ms`))
   }
   const s = `Refresh storm: ${storm.size} requests of one identity after revocation`
-  // Every storm must be perfect, so the worst round is judged, not the median.
-  const calls = row(s, 'auth + reauth calls per storm', 'count', storm.refreshCalls, { op: '=', limit: 1 },
-    `per round: ${storm.rounds.map((x) => `${x.auth} auth + ${x.reauth} reauth`).join(', ')}`)
-  calls.pass = storm.rounds.every((x) => x.refreshCalls === 1)
-  const non200 = row(s, 'non-200 answers per storm', 'count', storm.non200, { op: '=', limit: 0 },
-    `worst round ${storm.non200.max}`)
-  non200.pass = storm.non200.max === 0
-  rows.push(calls, non200)
+  rows.push(...stormRows(s, storm))
   rows.push(row(s, 'p99 storm / p99 valid token', 'times', storm.p99Ratio, { op: '<=', limit: 1.5 },
     `p99 ${storm.p99.median.toFixed(1)} ms vs ${storm.baselineP99.median.toFixed(1)} ms`))
+  rows.push(...storeRows(store))
 
   const m = `Memory: ${memory.product.identities} distinct identities`
   const memoryStart = rows.length
@@ -119,6 +124,31 @@ export function buildRows (pairs: PairSummary[], latency: LatencySummary[], stor
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1)
+
+/** A storm's two targets; every storm must be perfect, so the worst round is judged, not the median. */
+function stormRows (section: string, storm: StormSummary): Row[] {
+  const calls = row(section, 'auth + reauth calls per storm', 'count', storm.refreshCalls, { op: '=', limit: 1 },
+    `per round: ${storm.rounds.map((x) => `${x.auth} auth + ${x.reauth} reauth`).join(', ')}`)
+  calls.pass = storm.rounds.every((x) => x.refreshCalls === 1)
+  const non200 = row(section, 'non-200 answers per storm', 'count', storm.non200, { op: '=', limit: 0 },
+    `worst round ${storm.non200.max}`)
+  non200.pass = storm.non200.max === 0
+  return [calls, non200]
+}
+
+/** The shared store's rows, or one saying why they could not be measured. */
+function storeRows (store: StoreSummary): Row[] {
+  const section = 'Shared store (STORE_URL, a local redis-server)'
+  if (store.ratio === undefined || store.storm === undefined) {
+    return [{ section, name: 'BigPicture route throughput with the store / without', unit: 'percent', value: NaN, target: { op: '>=', limit: 0.95 }, pass: false, invalid: true, note: store.skipped }]
+  }
+  const failures = store.rounds.reduce((n, x) => n + x.failures, 0)
+  const rps = (f: (x: PairRound) => number): number => summarize(store.rounds.map(f)).median
+  const rows = [row(section, 'BigPicture route throughput with the store / the same build without', 'percent', store.ratio, { op: '>=', limit: 0.95 },
+    `${Math.round(rps((x) => x.productRps))} vs ${Math.round(rps((x) => x.bareRps))} req/s, CPU per request ${((store.cpuRatio?.median ?? NaN) * 100).toFixed(1)}%${failures > 0 ? `; ${failures} FAILED requests` : ''}`)]
+  rows.push(...stormRows(`${section}: refresh storm of ${store.storm.size} requests over ${store.replicas} replicas`, store.storm))
+  return rows
+}
 
 function format (unit: Unit, v: number): string {
   switch (unit) {

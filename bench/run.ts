@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Pool } from 'undici'
-import { type Bench, SESSIONS, SETTINGS, logFile, productEnv } from './context.js'
+import { fetchBareClients } from './callers.js'
+import { type Bench, SETTINGS, logFile, productEnv } from './context.js'
 import { measureMemory } from './memory.js'
 import { CAN_PIN, IpcChild, OTHER_CPUS, PROXY_CPU, pinSelf, startProduct, stopChild } from './proc.js'
 import { buildRows, renderTable } from './report.js'
-import { BP_AUTH, cookieFor } from './routes.js'
+import { measureStore } from './store.js'
 import { measureStorm } from './storm.js'
 import { measureStreaming } from './streaming.js'
 import { measureLatency, measureThroughput } from './throughput.js'
@@ -51,11 +51,8 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
   const loaders = await Promise.all([IpcChild.start(OTHER_CPUS, join(here, 'load.js')), IpcChild.start(OTHER_CPUS, join(here, 'load.js'))])
   for (const l of loaders) stop.push(() => l.ipc.stop())
 
-  // Bare's client brings its own token, as a client that already speaks BigPicture would.
-  const pool = new Pool(stubUrl)
-  const res = await pool.request({ path: BP_AUTH, method: 'GET', headers: { cookie: cookieFor(SESSIONS.bare) } })
-  const { authentication } = await res.body.json() as { authentication: string }
-  await pool.close()
+  // Bare's clients bring their own sessions and tokens, as clients that already speak BigPicture would.
+  const bareClients = await fetchBareClients(stubUrl)
 
   return {
     settings,
@@ -69,7 +66,7 @@ async function startBench (tmp: string, stop: Array<() => Promise<void>>): Promi
     product,
     productQuiet,
     loaders: [loaders[0].ipc, loaders[1].ipc],
-    bareToken: authentication
+    bareClients
   }
 }
 
@@ -91,8 +88,9 @@ async function main (): Promise<void> {
     const latency = await measureLatency(bench, progress)
     const storm = await measureStorm(bench, progress)
     const streaming = await measureStreaming(bench, progress)
+    const store = await measureStore(bench, progress)
     const memory = await measureMemory(bench, progress)
-    const rows = buildRows(throughput, latency, storm, streaming, memory)
+    const rows = buildRows(throughput, latency, storm, streaming, memory, store)
 
     const meta = {
       date: new Date().toISOString(),
@@ -115,7 +113,7 @@ async function main (): Promise<void> {
 
     const dir = join(repo, 'bench', 'results')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify({ meta, settings, targets: rows, throughput, latency, storm, streaming, memory }, null, 2)}\n`)
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify({ meta, settings, targets: rows, throughput, latency, storm, streaming, store, memory }, null, 2)}\n`)
     process.stdout.write(`written: ${join('bench', 'results', 'latest.json')}\n`)
     failed = false
   } finally {

@@ -1,7 +1,7 @@
 import { Pool } from 'undici'
-import { burst } from './clients.js'
+import { type BurstResult, burst } from './clients.js'
 import { type Bench, SESSIONS } from './context.js'
-import { assertAlive } from './proc.js'
+import { type Product, assertAlive } from './proc.js'
 import { BP_ROUTE, type StubStats, cookieFor } from './routes.js'
 import { type Summary, percentile, summarize } from './stats.js'
 
@@ -33,19 +33,32 @@ export interface StormSummary {
  * token is the baseline. Connections are opened beforehand so neither burst pays for them.
  */
 export async function measureStorm (bench: Bench, progress: (line: string) => void): Promise<StormSummary> {
+  return await stormOver(bench, [bench.product], cookieFor(SESSIONS.storm), 'storm', progress)
+}
+
+/**
+ * The storm spread evenly over `products` (replicas sharing a store, or one product): every
+ * burst sends each its share at the same moment.
+ */
+export async function stormOver (bench: Bench, products: Product[], cookie: string, name: string, progress: (line: string) => void): Promise<StormSummary> {
   const size = bench.settings.stormSize
-  const pool = new Pool(bench.product.url, { connections: size })
-  const headers = { cookie: cookieFor(SESSIONS.storm) }
+  const share = Math.ceil(size / products.length)
+  const pools = products.map((p) => new Pool(p.url, { connections: share }))
+  const headers = { cookie }
+  const everywhere = async (): Promise<BurstResult> => {
+    const parts = await Promise.all(pools.map((pool) => burst(pool, BP_ROUTE, headers, share)))
+    return { latencies: parts.flatMap((x) => x.latencies).sort((a, b) => a - b), non200: parts.reduce((n, x) => n + x.non200, 0) }
+  }
   const rounds: StormRound[] = []
   try {
-    await burst(pool, BP_ROUTE, headers, size)
+    await everywhere()
     for (let r = 0; r < bench.settings.rounds; r++) {
-      const baseline = await burst(pool, BP_ROUTE, headers, size)
+      const baseline = await everywhere()
       await bench.stub.request({ cmd: 'reset-counters' })
       await bench.stub.request({ cmd: 'revoke' })
-      const storm = await burst(pool, BP_ROUTE, headers, size)
+      const storm = await everywhere()
       const stats = await bench.stub.request<StubStats>({ cmd: 'stats' })
-      assertAlive(bench.product, 'the refresh storm')
+      for (const p of products) assertAlive(p, `the ${name}`)
       const round: StormRound = {
         refreshCalls: stats.auth + stats.reauth,
         auth: stats.auth,
@@ -56,14 +69,14 @@ export async function measureStorm (bench: Bench, progress: (line: string) => vo
         baselineNon200: baseline.non200
       }
       rounds.push(round)
-      progress(`storm ${r + 1}/${bench.settings.rounds}: ${round.refreshCalls} refresh calls (auth ${round.auth}, reauth ${round.reauth}), ${round.non200} non-200, p99 ${round.p99.toFixed(1)} ms vs ${round.baselineP99.toFixed(1)} ms`)
+      progress(`${name} ${r + 1}/${bench.settings.rounds}: ${round.refreshCalls} refresh calls (auth ${round.auth}, reauth ${round.reauth}), ${round.non200} non-200, p99 ${round.p99.toFixed(1)} ms vs ${round.baselineP99.toFixed(1)} ms`)
     }
   } finally {
-    await pool.close()
+    await Promise.all(pools.map((pool) => pool.close()))
   }
   const pick = (f: (x: StormRound) => number): Summary => summarize(rounds.map(f))
   return {
-    size,
+    size: share * products.length,
     rounds,
     refreshCalls: pick((x) => x.refreshCalls),
     non200: pick((x) => x.non200),

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
-import { BP_AUTH, BP_REAUTH, DOWNLOAD_ROUTE, type StubCommand, type StubStats } from './routes.js'
+import { AFFINITY_COOKIE, BP_AUTH, BP_REAUTH, DOWNLOAD_ROUTE, LOGIN_ROUTE, type StubCommand, type StubStats } from './routes.js'
 
 /**
  * The upstream for the benchmark: as little work per request as node:http allows, so the proxies
  * in front of it are what gets measured. It models only what the proxy relies on: `system/auth`
- * with a session cookie, `system/reauth` with a refresh token, and BigPicture calls that need the
- * current token of their session. Runs in its own process; the orchestrator drives it over IPC.
+ * with a session cookie, `system/reauth` with a refresh token, BigPicture calls that need a token
+ * issued for their session and not revoked since (as BigPicture, a new token leaves the older ones
+ * good), and the REST login and session check of the service identity.
+ * Runs in its own process; the orchestrator drives it over IPC.
  */
 
 const AUTH_LIFETIME_S = 15 * 60
@@ -35,10 +37,13 @@ function token (sub: string, lifetimeS: number, length: number): string {
   return `${HEADER}.${b64(claims)}.${signature}`
 }
 
-interface Session { auth: string | undefined, refresh: string }
+/** A session's authentication tokens still good. */
+interface Session { auth: Set<string> }
 const sessions = new Map<string, Session>()
 const refreshOwners = new Map<string, string>()
-const stats: StubStats = { auth: 0, reauth: 0, rejected: 0, sessions: 0 }
+/** Sessions opened by a login (any other session id is taken on trust, as a caller's own). */
+const loggedIn = new Set<string>()
+const stats: StubStats = { logins: 0, auth: 0, reauth: 0, rejected: 0, sessions: 0 }
 
 function sessionIdOf (cookie: string | undefined): string | undefined {
   if (cookie === undefined) return undefined
@@ -59,6 +64,7 @@ function unauthorized (res: ServerResponse): void {
 
 function handle (req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? '/'
+  if (url === LOGIN_ROUTE) return req.method === 'POST' ? login(req, res) : sessionCheck(req, res)
   if (req.method === 'POST' || req.method === 'PUT') return sink(req, res)
   if (url.startsWith(DOWNLOAD_ROUTE)) return source(res, Number(url.slice(DOWNLOAD_ROUTE.length)))
   if (!url.startsWith('/rest/softwareplant-')) return send(res, 200, JSON_1K)
@@ -67,27 +73,57 @@ function handle (req: IncomingMessage, res: ServerResponse): void {
   if (url === BP_AUTH) {
     if (sessionId === undefined) return unauthorized(res)
     stats.auth++
-    const old = sessions.get(sessionId)
-    if (old !== undefined) refreshOwners.delete(old.refresh)
-    const session = { auth: token(sessionId, AUTH_LIFETIME_S, TOKEN_LENGTH), refresh: token(sessionId, REFRESH_LIFETIME_S, TOKEN_LENGTH) }
-    sessions.set(sessionId, session)
-    refreshOwners.set(session.refresh, sessionId)
-    return send(res, 200, JSON.stringify({ authentication: session.auth, refresh: session.refresh }))
+    const authentication = token(sessionId, AUTH_LIFETIME_S, TOKEN_LENGTH)
+    const refresh = token(sessionId, REFRESH_LIFETIME_S, TOKEN_LENGTH)
+    let session = sessions.get(sessionId)
+    if (session === undefined) sessions.set(sessionId, session = { auth: new Set() })
+    session.auth.add(authentication)
+    refreshOwners.set(refresh, sessionId)
+    return send(res, 200, JSON.stringify({ authentication, refresh }))
   }
   if (url === BP_REAUTH) {
     stats.reauth++
     const owner = refreshOwners.get(req.headers.authorization ?? '')
     const session = owner === undefined ? undefined : sessions.get(owner)
     if (owner === undefined || session === undefined) return unauthorized(res)
-    session.auth = token(owner, AUTH_LIFETIME_S, TOKEN_LENGTH)
-    return send(res, 200, JSON.stringify({ authentication: session.auth }))
+    const authentication = token(owner, AUTH_LIFETIME_S, TOKEN_LENGTH)
+    session.auth.add(authentication)
+    return send(res, 200, JSON.stringify({ authentication }))
   }
   const session = sessionId === undefined ? undefined : sessions.get(sessionId)
-  if (session === undefined || session.auth === undefined || session.auth !== req.headers.authorization) {
+  if (session === undefined || !session.auth.has(req.headers.authorization ?? '')) {
     stats.rejected++
     return unauthorized(res)
   }
   send(res, 200, JSON_1K)
+}
+
+/**
+ * `POST /rest/auth/1/session`: any user name and password open a session. The answer sets the
+ * session cookie and a balancer's affinity cookie, as a Data Center cluster behind a balancer does.
+ */
+function login (req: IncomingMessage, res: ServerResponse): void {
+  req.resume()
+  req.on('end', () => {
+    stats.logins++
+    const sessionId = `login-${randomBytes(12).toString('hex')}`
+    loggedIn.add(sessionId)
+    const body = JSON.stringify({ session: { name: 'JSESSIONID', value: sessionId }, loginInfo: { loginCount: stats.logins } })
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'x-ausername': 'bench-service',
+      'set-cookie': [`JSESSIONID=${sessionId}; Path=/; HttpOnly`, `${AFFINITY_COOKIE}=${randomBytes(16).toString('hex')}; Path=/; HttpOnly`]
+    })
+    res.end(body)
+  })
+}
+
+/** `GET /rest/auth/1/session`: alive for a session a login opened. */
+function sessionCheck (req: IncomingMessage, res: ServerResponse): void {
+  const sessionId = sessionIdOf(req.headers.cookie)
+  if (sessionId === undefined || !loggedIn.has(sessionId)) return unauthorized(res)
+  send(res, 200, JSON.stringify({ self: `${LOGIN_ROUTE}`, name: 'bench-service' }))
 }
 
 /** Upload sink: counts the bytes and says how many arrived. */
@@ -117,9 +153,10 @@ function control (message: StubCommand): StubStats | null {
     case 'stats':
       return { ...stats, sessions: sessions.size }
     case 'revoke':
-      for (const session of sessions.values()) session.auth = undefined
+      for (const session of sessions.values()) session.auth.clear()
       return null
     case 'reset-counters':
+      stats.logins = 0
       stats.auth = 0
       stats.reauth = 0
       stats.rejected = 0
@@ -127,6 +164,7 @@ function control (message: StubCommand): StubStats | null {
     case 'forget':
       sessions.clear()
       refreshOwners.clear()
+      loggedIn.clear()
       return null
   }
 }

@@ -1,19 +1,27 @@
+import { type CallerKind, type Traffic, bareTraffic, productTraffic } from './callers.js'
 import { type Bench, SESSIONS } from './context.js'
 import type { LoadJob, LoadResult } from './load.js'
 import { CAN_PIN, PROXY_CPU, assertAlive, cpuJiffies, cpuSeconds } from './proc.js'
-import { BP_ROUTE, JIRA_ROUTE, cookieFor } from './routes.js'
+import { BP_ROUTE, JIRA_ROUTE } from './routes.js'
 import { type Summary, percentile, summarize } from './stats.js'
 
 export type RouteName = 'bigpicture' | 'jira'
 
-export interface PairConfig { route: RouteName, accessLog: boolean }
+export interface PairConfig { route: RouteName, accessLog: boolean, caller: CallerKind }
 
 export const PAIRS: PairConfig[] = [
-  { route: 'bigpicture', accessLog: true },
-  { route: 'jira', accessLog: true },
-  { route: 'bigpicture', accessLog: false },
-  { route: 'jira', accessLog: false }
+  { route: 'bigpicture', accessLog: true, caller: 'cookie' },
+  { route: 'jira', accessLog: true, caller: 'cookie' },
+  { route: 'bigpicture', accessLog: false, caller: 'cookie' },
+  { route: 'jira', accessLog: false, caller: 'cookie' },
+  { route: 'bigpicture', accessLog: true, caller: 'service' },
+  { route: 'jira', accessLog: true, caller: 'service' },
+  { route: 'bigpicture', accessLog: true, caller: 'gateway' },
+  { route: 'jira', accessLog: true, caller: 'gateway' }
 ]
+
+/** A pair's name in progress lines. */
+export const pairName = (c: PairConfig): string => `${c.route}${c.caller === 'cookie' ? '' : `, ${c.caller}`}, access log ${c.accessLog ? 'on' : 'off'}`
 
 /** One round of bare and product loaded at the same time. */
 export interface PairRound {
@@ -52,40 +60,29 @@ export interface PairSummary extends PairConfig {
 
 const pathOf = (route: RouteName): string => route === 'bigpicture' ? BP_ROUTE : JIRA_ROUTE
 
-/** Headers of the product's client: its Jira cookie only, the product does the rest. */
-function productHeaders (session: string): Record<string, string> {
-  return { cookie: cookieFor(session) }
-}
-
-/** Headers of the bare proxy's client: cookie and, on BigPicture, the token, so Jira does the same work. */
-function bareHeaders (bench: Bench, route: RouteName): Record<string, string> {
-  const headers: Record<string, string> = { cookie: cookieFor(SESSIONS.bare) }
-  if (route === 'bigpicture') headers.authorization = bench.bareToken
-  return headers
-}
-
 const failuresOf = (r: LoadResult): number => r.non2xx + r.errors + r.timeouts
 
-/** Loads bare and one product instance together for `seconds`, reading their CPU time around it. */
-export async function runPair (bench: Bench, config: PairConfig, seconds: number): Promise<PairRound> {
-  const product = config.accessLog ? bench.product : bench.productQuiet
-  const session = config.accessLog ? SESSIONS.product : SESSIONS.productQuiet
-  const path = pathOf(config.route)
-  const job = (url: string, headers: Record<string, string>): LoadJob => ({ url: url + path, connections: bench.settings.connections, duration: seconds, headers, keepLatencies: false })
-  const barePid = bench.bare.ipc.pid
-  const cpuBefore = [cpuSeconds(product.pid), cpuSeconds(barePid)] as const
+/** One of two proxies loaded together: its process, its URL and what its clients send. */
+export interface Side { pid: number, url: string, traffic: Traffic }
+
+/**
+ * Loads two proxies together for `seconds` (`subject` is reported as product, `reference` as
+ * bare), reading their CPU time around it.
+ */
+export async function loadTogether (bench: Bench, path: string, subject: Side, reference: Side, seconds: number): Promise<PairRound> {
+  const job = (side: Side): LoadJob => ({ url: side.url + path, connections: bench.settings.connections, duration: seconds, ...side.traffic, keepLatencies: false })
+  const cpuBefore = [cpuSeconds(subject.pid), cpuSeconds(reference.pid)] as const
   const jiffiesBefore = cpuJiffies(PROXY_CPU)
   const started = performance.now()
   // Both jobs leave in the same tick, so both loads cover the same wall-clock window.
   const [p, b] = await Promise.all([
-    bench.loaders[0].request<LoadResult>({ job: job(product.url, productHeaders(session)) }),
-    bench.loaders[1].request<LoadResult>({ job: job(bench.bare.url, bareHeaders(bench, config.route)) })
+    bench.loaders[0].request<LoadResult>({ job: job(subject) }),
+    bench.loaders[1].request<LoadResult>({ job: job(reference) })
   ])
   const wall = (performance.now() - started) / 1000
-  assertAlive(product, `the ${config.route} route load`)
   const jiffiesAfter = cpuJiffies(PROXY_CPU)
-  const productCpu = cpuSeconds(product.pid) - cpuBefore[0]
-  const bareCpu = cpuSeconds(barePid) - cpuBefore[1]
+  const productCpu = cpuSeconds(subject.pid) - cpuBefore[0]
+  const bareCpu = cpuSeconds(reference.pid) - cpuBefore[1]
   const idle = CAN_PIN ? (jiffiesAfter.idle - jiffiesBefore.idle) / (jiffiesAfter.total - jiffiesBefore.total) : 0
   const productRps = p.requests / p.seconds
   const bareRps = b.requests / b.seconds
@@ -103,11 +100,23 @@ export async function runPair (bench: Bench, config: PairConfig, seconds: number
   }
 }
 
+/** Loads bare and one product instance together for `seconds`. */
+export async function runPair (bench: Bench, config: PairConfig, seconds: number): Promise<PairRound> {
+  const product = config.accessLog ? bench.product : bench.productQuiet
+  const session = config.accessLog ? SESSIONS.product : SESSIONS.productQuiet
+  const round = await loadTogether(bench, pathOf(config.route),
+    { pid: product.pid, url: product.url, traffic: productTraffic(config.caller, session) },
+    { pid: bench.bare.ipc.pid, url: bench.bare.url, traffic: bareTraffic(bench, config.caller, config.route === 'bigpicture') },
+    seconds)
+  assertAlive(product, `the ${pairName(config)} load`)
+  return round
+}
+
 /** Warm-up, then `rounds` rounds of every pair configuration, interleaved so drift hits all alike. */
 export async function measureThroughput (bench: Bench, progress: (line: string) => void): Promise<PairSummary[]> {
   const { rounds, seconds, warmupSeconds } = bench.settings
   for (const config of PAIRS) {
-    progress(`warm-up ${config.route}, access log ${config.accessLog ? 'on' : 'off'} (${warmupSeconds} s)`)
+    progress(`warm-up ${pairName(config)} (${warmupSeconds} s)`)
     await runPair(bench, config, warmupSeconds)
   }
   const results: PairRound[][] = PAIRS.map(() => [])
@@ -115,7 +124,7 @@ export async function measureThroughput (bench: Bench, progress: (line: string) 
     for (const [i, config] of PAIRS.entries()) {
       const round = await runPair(bench, config, seconds)
       results[i]?.push(round)
-      progress(`round ${r + 1}/${rounds} ${config.route}, access log ${config.accessLog ? 'on' : 'off'}: product/bare ${round.ratio.toFixed(3)} (${Math.round(round.productRps)} vs ${Math.round(round.bareRps)} req/s), CPU/req ${round.cpuRatio.toFixed(3)}${round.failures > 0 ? `, ${round.failures} FAILED requests` : ''}`)
+      progress(`round ${r + 1}/${rounds} ${pairName(config)}: product/bare ${round.ratio.toFixed(3)} (${Math.round(round.productRps)} vs ${Math.round(round.bareRps)} req/s), CPU/req ${round.cpuRatio.toFixed(3)}${round.failures > 0 ? `, ${round.failures} FAILED requests` : ''}`)
     }
   }
   return PAIRS.map((config, i) => {
@@ -166,11 +175,12 @@ export async function measureLatency (bench: Bench, progress: (line: string) => 
   const { rounds, latencySeconds } = bench.settings
   const out: LatencySummary[] = []
   for (const route of ['bigpicture', 'jira'] as const) {
+    const bare = bareTraffic(bench, 'cookie', route === 'bigpicture')
     const targets = {
-      direct: { url: bench.stubUrl, headers: bareHeaders(bench, route) },
-      floor: { url: bench.floor.url, headers: bareHeaders(bench, route) },
-      bare: { url: bench.bare.url, headers: bareHeaders(bench, route) },
-      product: { url: bench.product.url, headers: productHeaders(SESSIONS.product) }
+      direct: { url: bench.stubUrl, ...bare },
+      floor: { url: bench.floor.url, ...bare },
+      bare: { url: bench.bare.url, ...bare },
+      product: { url: bench.product.url, ...productTraffic('cookie', SESSIONS.product) }
     }
     const p50 = perTarget((): number[] => [])
     const p99 = perTarget((): number[] => [])

@@ -5,7 +5,7 @@ import type { Random } from './random.js'
 
 export type FaultName =
   | 'revoke-auth-tokens' | 'revoke-all-tokens' | 'expire-sessions' | 'expire-some-sessions'
-  | 'auth-500' | 'auth-garbage' | 'reauth-fail' | 'reauth-500' | 'latency-spike' | 'jira-down'
+  | 'auth-500' | 'auth-garbage' | 'reauth-fail' | 'reauth-500' | 'latency-spike' | 'jira-down' | 'node-down'
 
 /**
  * A token or session event: what makes tokens or sessions die at once. `users` undefined means
@@ -33,8 +33,19 @@ interface FaultKind {
   blocksRefresh: boolean
   /** While it lasts system/auth fails, so every request needing a token may cost a call. */
   failsAuth: boolean
-  start (control: SimulatorControl, pick: () => string[]): { events: TokenEvent[], detail: string } | Promise<{ events: TokenEvent[], detail: string }>
-  end? (control: SimulatorControl): void | Promise<void>
+  /**
+   * Only its start disturbs requests (a crash); for the rest of its window the system works
+   * without what it took away, so nothing after the start is excused by it.
+   */
+  disturbsAtStartOnly?: boolean
+  start (control: SimulatorControl, pick: Picks): { events: TokenEvent[], detail: string, node?: number } | Promise<{ events: TokenEvent[], detail: string, node?: number }>
+  end? (control: SimulatorControl, node: number | undefined): void | Promise<void>
+}
+
+/** Random choices a fault makes when it starts: a few users, or one node of the cluster. */
+interface Picks {
+  users: () => string[]
+  node: () => number
 }
 
 /** The delay a latency spike adds to every Jira answer. */
@@ -71,7 +82,7 @@ const KINDS: readonly FaultKind[] = [
   {
     name: 'auth-garbage', windowed: true, blocksRefresh: true, failsAuth: true,
     start: (c, pick) => {
-      const users = pick()
+      const users = pick.users()
       for (const user of users) c.expireSessions(user)
       c.setAuthMode('garbage')
       return { events: [{ kind: 'expire-sessions', users }], detail: `sessions of ${users.join(', ')} killed, then system/auth answers 200 with HTML` }
@@ -99,24 +110,43 @@ const KINDS: readonly FaultKind[] = [
   {
     name: 'expire-some-sessions', windowed: false, blocksRefresh: false, failsAuth: false,
     start: (c, pick) => {
-      const users = pick()
+      const users = pick.users()
       for (const user of users) c.expireSessions(user)
       return { events: [{ kind: 'expire-sessions', users }], detail: `sessions of ${users.join(', ')} killed` }
     }
   }
 ]
 
-const KIND_BY_NAME = new Map(KINDS.map((k) => [k.name, k]))
+/**
+ * A Jira node crashes and comes back at the end of the window (clusters only): its exchanges in
+ * flight are cut, the balancer sends its clients to another node, and every session it held is
+ * gone. Which users had sessions there is not known, so it counts as a session expiry for all.
+ */
+const NODE_DOWN: FaultKind = {
+  name: 'node-down', windowed: true, blocksRefresh: true, failsAuth: true, disturbsAtStartOnly: true,
+  start: async (c, pick) => {
+    const node = pick.node()
+    await c.stopNode(node)
+    return { events: [{ kind: 'expire-sessions', users: undefined }], detail: `node ${node} stopped (its sessions lost, its clients moved), then started again`, node }
+  },
+  end: async (c, node) => { if (node !== undefined) await c.startNode(node) }
+}
+
+const KIND_BY_NAME = new Map([...KINDS, NODE_DOWN].map((k) => [k.name, k]))
 
 /** Windows whose effect may outlast the switch by a little (a request already past the check). */
 export const WINDOW_GRACE_MS = 500
 
 /** Which windows can make the proxy answer with which of its own error codes. */
 const EXPLAINED_BY: Record<string, FaultName[]> = {
-  UPSTREAM_UNREACHABLE: ['jira-down'],
+  UPSTREAM_UNREACHABLE: ['jira-down', 'node-down'],
   UPSTREAM_TIMEOUT: ['jira-down', 'latency-spike'],
-  BIGPICTURE_AUTH_FAILED: ['auth-500', 'auth-garbage']
+  // A token call cut by the node's crash gets the balancer's 502.
+  BIGPICTURE_AUTH_FAILED: ['auth-500', 'auth-garbage', 'node-down']
 }
+
+/** Faults that cut connections open at their start (and so may leave a request without an answer). */
+const CUTS_CONNECTIONS: FaultName[] = ['jira-down', 'node-down']
 
 interface Planned { kind: FaultKind, atMs: number, windowMs: number }
 
@@ -130,13 +160,19 @@ export class FaultSchedule {
   readonly #control: SimulatorControl
   readonly #random: Random
   readonly #plan: Planned[]
-  readonly #pickUsers: () => string[]
+  readonly #picks: Picks
+  readonly #kinds: readonly FaultKind[]
   #stopped = false
+  /** Nodes stopped by a window still open, started again by stop(). */
+  readonly #nodesDown = new Set<number>()
 
-  constructor (control: SimulatorControl, random: Random, phases: Phases, enabled: boolean, pickUsers: () => string[]) {
+  /** `nodes` above 1 adds the node fault to the catalogue. */
+  constructor (control: SimulatorControl, random: Random, phases: Phases, enabled: boolean, pickUsers: () => string[], nodes = 1) {
     this.#control = control
     this.#random = random
-    this.#pickUsers = pickUsers
+    this.#picks = { users: pickUsers, node: () => random.int(1, nodes) }
+    // First in the fixed order, so even a short run sees a node die.
+    this.#kinds = nodes > 1 ? [NODE_DOWN, ...KINDS] : KINDS
     this.#plan = enabled ? this.#makePlan(phases) : []
   }
 
@@ -146,7 +182,7 @@ export class FaultSchedule {
     const gapMs = Math.round(windowMs / 2)
     const plan: Planned[] = []
     let at = phases.warmUpMs
-    let order: readonly FaultKind[] = KINDS
+    let order: readonly FaultKind[] = this.#kinds
     for (;;) {
       for (const kind of order) {
         const length = kind.windowed ? windowMs : 0
@@ -154,7 +190,7 @@ export class FaultSchedule {
         plan.push({ kind, atMs: at, windowMs: length })
         at += length + gapMs
       }
-      order = this.#random.shuffle(KINDS)
+      order = this.#random.shuffle(this.#kinds)
     }
   }
 
@@ -170,12 +206,14 @@ export class FaultSchedule {
       if (wait > 0) await sleep(wait)
       if (this.#stopped) return
       const startMs = clock()
-      const { events, detail } = await step.kind.start(this.#control, this.#pickUsers)
+      const { events, detail, node } = await step.kind.start(this.#control, this.#picks)
       const record: FaultRecord = { name: step.kind.name, startMs, endMs: step.kind.windowed ? undefined : startMs, events, detail }
       this.log.push(record)
       if (!step.kind.windowed) continue
+      if (node !== undefined) this.#nodesDown.add(node)
       await sleep(step.windowMs)
-      await step.kind.end?.(this.#control)
+      await step.kind.end?.(this.#control, node)
+      if (node !== undefined) this.#nodesDown.delete(node)
       record.endMs = clock()
     }
   }
@@ -187,15 +225,20 @@ export class FaultSchedule {
     this.#control.setReauthMode('ok')
     this.#control.setLatency(0)
     await this.#control.setDown(false)
+    for (const node of this.#nodesDown) await this.#control.startNode(node)
+    this.#nodesDown.clear()
   }
 
-  /** Faults that overlapped [startMs, endMs] (windows widened by the grace) and match `which`. */
+  /**
+   * Faults that overlapped [startMs, endMs] (windows widened by the grace) and match `which`. A
+   * crash counts at its start only.
+   */
   overlapping (startMs: number, endMs: number, which: (kind: { blocksRefresh: boolean, failsAuth: boolean, name: FaultName }) => boolean): FaultRecord[] {
     const out: FaultRecord[] = []
     for (const f of this.log) {
       const kind = KIND_BY_NAME.get(f.name) as FaultKind
       if (!kind.windowed || !which(kind)) continue
-      const fEnd = (f.endMs ?? Number.POSITIVE_INFINITY) + WINDOW_GRACE_MS
+      const fEnd = (kind.disturbsAtStartOnly === true ? f.startMs : f.endMs ?? Number.POSITIVE_INFINITY) + WINDOW_GRACE_MS
       if (f.startMs - WINDOW_GRACE_MS <= endMs && fEnd >= startMs) out.push(f)
     }
     return out
@@ -221,9 +264,14 @@ export class FaultSchedule {
     return this.overlapping(startMs, endMs, (k) => kinds.includes(k.name))[0]
   }
 
-  /** Whether Jira was down at some point of the interval. */
-  jiraDown (startMs: number, endMs: number): boolean {
-    return this.overlapping(startMs, endMs, (k) => k.name === 'jira-down').length > 0
+  /** Whether Jira, or the node a request was on, was down at some point of the interval. */
+  connectionsCut (startMs: number, endMs: number): boolean {
+    return this.overlapping(startMs, endMs, (k) => CUTS_CONNECTIONS.includes(k.name)).length > 0
+  }
+
+  /** Whether a node crashed during the interval (the balancer answers 502 for exchanges it cut). */
+  nodeCrashed (startMs: number, endMs: number): boolean {
+    return this.overlapping(startMs, endMs, (k) => k.name === 'node-down').length > 0
   }
 
   /** The latest session expiry hitting `user` at or after `sinceMs`, if any. */

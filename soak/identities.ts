@@ -20,6 +20,11 @@ export interface SoakIdentity {
   readonly pat: string | undefined
   /** Cookie clients: the current session, if logged in. */
   session: CookieSession | undefined
+  /**
+   * Cookie clients: the other cookies answers set (name to value), kept and sent back as a
+   * browser's or an HTTP client's jar does; in a cluster, the balancer's affinity cookie.
+   */
+  readonly jar: Map<string, string>
   /** Cookie clients: the login in progress, shared by every request that needs it. */
   loginFlight: Promise<CookieSession | undefined> | undefined
   /** Cookie clients: logins attempted through the proxy, and how many got a session. */
@@ -64,6 +69,7 @@ export function createIdentities (total: number, control: SimulatorControl): Soa
       out.push({
         id, kind, user, password, pat,
         session: undefined,
+        jar: new Map(),
         loginFlight: undefined,
         loginAttempts: 0,
         loginSuccesses: 0,
@@ -79,12 +85,40 @@ export function credentialHeaders (identity: SoakIdentity, session: CookieSessio
   switch (identity.kind) {
     case 'cookie':
       // Another cookie next to the session, as a browser-born cookie jar would hold.
-      return session === undefined ? {} : { cookie: `atlassian.xsrf.token=SOAK-${identity.id}; JSESSIONID=${session.id}` }
+      return session === undefined ? {} : { cookie: `atlassian.xsrf.token=SOAK-${identity.id}; ${jarPairs(identity.jar)}JSESSIONID=${session.id}` }
     case 'basic':
       return { authorization: `Basic ${Buffer.from(`${identity.user}:${identity.password}`).toString('base64')}` }
     case 'pat':
       return { authorization: `Bearer ${identity.pat as string}` }
     case 'service':
       return {}
+  }
+}
+
+const jarPairs = (jar: ReadonlyMap<string, string>): string => [...jar].map(([name, value]) => `${name}=${value}; `).join('')
+
+/** The Cookie header of a cookie client that has no session yet (its login): its jar alone. */
+export function jarHeader (identity: SoakIdentity): Record<string, string> {
+  return identity.jar.size === 0 ? {} : { cookie: jarPairs(identity.jar).slice(0, -2) }
+}
+
+/**
+ * Keeps what an answer's `Set-Cookie` lines say in a cookie client's jar: a new value replaces the
+ * old, an expired one (`Max-Age=0`, `Expires` in the past) is dropped. The session cookie is the
+ * client's login, kept apart.
+ */
+export function keepCookies (jar: Map<string, string>, setCookie: string | string[] | undefined, now = Date.now()): void {
+  for (const line of setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]) {
+    const [pair = '', ...attributes] = line.split(';')
+    const eq = pair.indexOf('=')
+    const name = pair.slice(0, eq).trim()
+    if (eq <= 0 || name === 'JSESSIONID') continue
+    const expired = attributes.some((a) => {
+      const [key = '', value = ''] = a.split('=').map((x) => x.trim())
+      if (key.toLowerCase() === 'max-age') return Number(value) <= 0
+      return key.toLowerCase() === 'expires' && Date.parse(value) <= now
+    })
+    if (expired) jar.delete(name)
+    else jar.set(name, pair.slice(eq + 1).trim())
   }
 }

@@ -34,7 +34,15 @@ export interface SoakOptions {
   logLevel: 'info' | 'debug' | 'trace'
   /** Requests in flight beyond which new ones are shed (counted, not sent). */
   maxInFlight: number
+  /** Jira Data Center nodes behind the simulator's balancer (1: a single Jira, no balancer). */
+  nodes: number
+  /** How the balancer keeps a client on its node, with several nodes. */
+  affinity: ClusterAffinity
 }
+
+/** The balancer's affinity modes the soak can run with (the simulator's, less the broken `none`). */
+export const AFFINITIES = ['cookie', 'rotating', 'jvmRoute'] as const
+export type ClusterAffinity = typeof AFFINITIES[number]
 
 export const DEFAULTS: Omit<SoakOptions, 'jsonPath' | 'proxyLogPath'> = {
   durationSeconds: 60,
@@ -51,7 +59,9 @@ export const DEFAULTS: Omit<SoakOptions, 'jsonPath' | 'proxyLogPath'> = {
   maxReplayBodyBytes: 1024 * 1024,
   upstreamTimeoutMs: 4000,
   logLevel: 'info',
-  maxInFlight: 800
+  maxInFlight: 800,
+  nodes: 1,
+  affinity: 'cookie'
 }
 
 export const USAGE = `Usage: node dist/soak/run.js [options]
@@ -66,6 +76,9 @@ export const USAGE = `Usage: node dist/soak/run.js [options]
   --no-faults        no fault schedule (client aborts still happen)
   --no-client-aborts clients never abort a request
   --no-access-log    run the proxy with ACCESS_LOG=false
+  --nodes <n>        Jira as a Data Center of n nodes behind a sticky balancer (default 1); with
+                     2 or more the fault schedule also stops and restarts a node
+  --affinity <mode>  the balancer's stickiness: cookie (default), rotating (AWSALB) or jvmRoute
   --quiet            no progress lines
   --help             this text
 
@@ -90,6 +103,14 @@ export function parseOptions (argv: readonly string[], now = Date.now()): SoakOp
       case '--identities': options.identities = integer(flag, value(), 4); break
       case '--rps': options.rps = integer(flag, value(), 1); break
       case '--seed': options.seed = integer(flag, value(), 0); break
+      case '--nodes': options.nodes = integer(flag, value(), 1); break
+      case '--affinity': {
+        const given = value()
+        const mode = AFFINITIES.find((a) => a === given)
+        if (mode === undefined) throw new UsageError(`--affinity is one of ${AFFINITIES.join(', ')}`)
+        options.affinity = mode
+        break
+      }
       case '--json':
       case '--proxy-log': {
         const path = value()

@@ -39,7 +39,8 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
   const sim = buildSimulator({
     users: {},
     authTokenSeconds: options.authTokenSeconds,
-    refreshTokenSeconds: options.refreshTokenSeconds
+    refreshTokenSeconds: options.refreshTokenSeconds,
+    ...(options.nodes > 1 ? { nodes: options.nodes, affinity: { mode: options.affinity } } : {})
   })
   const identities = createIdentities(options.identities, sim.control)
   const service = identities.find((i) => i.kind === 'service')
@@ -69,8 +70,8 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
   const faults = new FaultSchedule(sim.control, random, phases, options.faults, () => {
     // A few users at random, the service account always among them.
     return [service.user, ...random.shuffle(others).slice(0, 3).map((i) => i.user)]
-  })
-  const workload = new Workload({ proxyUrl: proxy.url, identities, ledger, faults, random, clock, options })
+  }, options.nodes)
+  const workload = new Workload({ proxyUrl: proxy.url, identities, ledger, faults, random, clock, options, balancerPort: options.nodes > 1 ? sim.port : undefined })
   const monitor = new Monitor(proxy.url, proxy.pid, clock, () => workload.inFlight, () => phase)
 
   monitor.start()

@@ -24,9 +24,12 @@ interface UndiciRequest { headers?: unknown }
 export class WireTracker {
   readonly #progress = new Map<string, WireProgress>()
   readonly #clock: () => number
+  readonly #balancerPort: number | undefined
 
-  constructor (clock: () => number) {
+  /** `balancerPort`: a cluster's balancer, whose servers' requests are not Jira's (its nodes' are). */
+  constructor (clock: () => number, balancerPort?: number) {
     this.#clock = clock
+    this.#balancerPort = balancerPort
   }
 
   readonly #onHeaders = (message: unknown): void => this.#update(message, (p) => { p.headersSent = true })
@@ -37,7 +40,10 @@ export class WireTracker {
 
   /** The simulator is a node:http server in this process: it sees the header the proxy forwarded. */
   readonly #onJira = (message: unknown): void => {
-    const id = (message as { request?: { headers?: Record<string, unknown> } }).request?.headers?.[SOAK_ID_HEADER]
+    const { request, socket } = message as { request?: { headers?: Record<string, unknown> }, socket?: { localPort?: number } }
+    // In a cluster each request crosses the balancer first; where the JWT is checked is the node.
+    if (this.#balancerPort !== undefined && socket?.localPort === this.#balancerPort) return
+    const id = request?.headers?.[SOAK_ID_HEADER]
     const p = typeof id === 'string' ? this.#progress.get(id) : undefined
     if (p === undefined) return
     p.reachedJira++

@@ -5,7 +5,7 @@ import { credentialKey, shortKey } from '../src/identity/hash.js'
 import { BIGPICTURE_APPS } from '../src/simulator/index.js'
 import { MAX_UPLOAD_BYTES, sha256, streamOf, taskBody, uploadBody } from './bodies.js'
 import { type FaultSchedule, LATENCY_SPIKE_MS } from './faults.js'
-import { type CookieSession, type IdentityKind, type SoakIdentity, credentialHeaders } from './identities.js'
+import { type CookieSession, type IdentityKind, type SoakIdentity, credentialHeaders, jarHeader, keepCookies } from './identities.js'
 import type { Ledger, Op } from './ledger.js'
 import type { SoakOptions } from './options.js'
 import type { Random } from './random.js'
@@ -20,6 +20,8 @@ export interface WorkloadContext {
   /** Milliseconds since the run started. */
   clock: () => number
   options: SoakOptions
+  /** In a cluster, the balancer's port: a request reaches Jira where a node sees it, not at the balancer. */
+  balancerPort?: number | undefined
 }
 
 /** How often each kind of identity is picked for a request. */
@@ -92,7 +94,7 @@ export class Workload {
 
   constructor (ctx: WorkloadContext) {
     this.#ctx = ctx
-    this.#wire = new WireTracker(ctx.clock)
+    this.#wire = new WireTracker(ctx.clock, ctx.balancerPort)
     this.#agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, pipelining: 1 })
     this.#byKind = { cookie: [], basic: [], pat: [], service: [] }
     for (const identity of ctx.identities) this.#byKind[identity.kind].push(identity)
@@ -206,6 +208,7 @@ export class Workload {
       })
       const text = await res.body.text()
       answer = { status: res.statusCode, headers: res.headers, text }
+      if (identity.kind === 'cookie') keepCookies(identity.jar, res.headers['set-cookie'])
     } catch (err) {
       failure = { code: gaveUp ? GAVE_UP : errorCode(err) }
     } finally {
@@ -296,13 +299,14 @@ export class Workload {
       const res = await request(`${this.#ctx.proxyUrl}/rest/auth/1/session`, {
         dispatcher: this.#agent as Dispatcher,
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...jarHeader(identity) },
         body: JSON.stringify({ username: identity.user, password: identity.password }),
         signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
         headersTimeout: CLIENT_TIMEOUT_MS,
         bodyTimeout: CLIENT_TIMEOUT_MS
       })
       answer = { status: res.statusCode, headers: res.headers, text: await res.body.text() }
+      keepCookies(identity.jar, res.headers['set-cookie'])
     } catch (err) {
       answer = { code: (err as Error).name === 'TimeoutError' ? GAVE_UP : errorCode(err) }
     }
@@ -353,7 +357,7 @@ export class Workload {
     if (!('status' in result)) {
       if (task !== undefined) task.outcome = `no answer (${result.code})`
       if (upload !== undefined) upload.outcome = `no answer (${result.code})`
-      const down = faults.jiraDown(startMs, endMs)
+      const down = faults.connectionsCut(startMs, endMs)
       const timeout = result.code.includes('TIMEOUT') || result.code === GAVE_UP
       ledger.check('every-request-answered', down && !timeout ? undefined : `${where}: no HTTP answer (${result.code})${timeout ? ': a timeout is never excused' : ', and no Jira outage overlapped'}`)
       ledger.outcome(op, `no answer: ${result.code}${down && !timeout ? ' (Jira down)' : ''}`, endMs - startMs)
@@ -377,7 +381,10 @@ export class Workload {
     }
 
     if (status >= 500) {
-      ledger.check('proxy-errors-are-coded-json', spec !== undefined ? undefined : `${where}: ${status} without the {error, code} JSON: ${text.slice(0, 160)}`)
+      // The balancer's own page for an exchange a node's crash cut, relayed as Jira's answer.
+      const balancer = spec === undefined && isBalancerPage(status, text) && faults.nodeCrashed(startMs, endMs)
+      if (balancer) label = `${status} from the balancer: its node crashed`
+      ledger.check('proxy-errors-are-coded-json', spec !== undefined || balancer ? undefined : `${where}: ${status} without the {error, code} JSON: ${text.slice(0, 160)}`)
     }
     if (spec !== undefined && status !== 401) {
       const cause = faults.explains(spec.code, startMs, endMs)
@@ -504,6 +511,11 @@ export function specError (text: string): { error: string, code: string } | unde
     return undefined
   }
   return undefined
+}
+
+/** A cluster balancer's error page (nginx's words), as the simulator's balancer sends it. */
+function isBalancerPage (status: number, text: string): boolean {
+  return (status === 502 || status === 503) && text.startsWith('<html><head><title>50')
 }
 
 function jsonField (text: string, field: string): unknown {

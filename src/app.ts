@@ -158,7 +158,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       if (route !== PROXY_ROUTE || request.method !== 'GET') checkBrowser(request.headers.host, request.headers.origin)
       if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
       if (route.family !== 'proxy') {
-        let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress, connection: request.socket })
+        let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress })
         // A caller logging in as itself must get its own session, not ride on the service account.
         if (identity.kind === 'service' && route.family === 'jira' && isSessionPath(request.url)) identity = LOGGING_IN
         request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false }, upstreamMs: -1 }

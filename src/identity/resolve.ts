@@ -5,20 +5,16 @@ import { isRawJwt } from '../tokens/jwt.js'
 import { sessionIdIn } from '../tokens/session.js'
 import { ServiceAccess } from './access.js'
 import { credentialKey, keyPepper } from './hash.js'
+import { SessionKeys } from './session-keys.js'
 import type { Identity } from './types.js'
 
 export interface IdentityRequest {
   headers: IncomingHttpHeaders
   /** The TCP peer's address. */
   remoteAddress: string | undefined
-  /**
-   * The connection the request came on (any object that lives as long as it), so a keep-alive
-   * caller presenting the same Jira session again is not hashed again.
-   */
-  connection?: object
 }
 
-type Resolver = (req: IdentityRequest, memos: WeakMap<object, KeyMemo>, pepper: string) => Identity | undefined
+type Resolver = (req: IdentityRequest, keys: SessionKeys, pepper: string) => Identity | undefined
 
 const PASSTHROUGH: Identity = { kind: 'passthrough' }
 const NONE: Identity = { kind: 'none', serviceRefused: false }
@@ -32,48 +28,21 @@ const bigPictureToken: Resolver = ({ headers }) => {
 }
 
 /**
- * The last Jira session a connection presented and its key. A keep-alive client sends the same
- * cookie on every request, and hashing it was the largest cost of resolving an identity. Held only
- * as long as the connection (a WeakMap entry of its socket), never in the identity cache, which
- * sees keys alone. Passwords and personal access tokens are not remembered here: the proxy keeps
- * them no longer than the request that carries them, and hashes them each time.
- */
-interface KeyMemo {
-  sessionId: string
-  key: string
-}
-
-/**
  * Identities whose cache key is hashed only when something asks for it: a plain Jira request of a
- * cookie caller without an access log never needs it. A cookie's is hashed at most once per
- * connection and session.
+ * cookie caller without an access log never needs it. A cookie's comes from the process-wide
+ * memo of recent sessions.
  */
 class CookieIdentity {
   readonly kind = 'cookie'
   #key: string | undefined
   readonly #sessionId: string
-  readonly #memo: KeyMemo | undefined
-  readonly #pepper: string
-  constructor (readonly cookies: string, sessionId: string, memo: KeyMemo | undefined, pepper: string) {
+  readonly #keys: SessionKeys
+  constructor (readonly cookies: string, sessionId: string, keys: SessionKeys) {
     this.#sessionId = sessionId
-    this.#memo = memo
-    this.#pepper = pepper
+    this.#keys = keys
   }
 
-  get key (): string {
-    if (this.#key !== undefined) return this.#key
-    const memo = this.#memo
-    if (memo !== undefined && memo.sessionId === this.#sessionId) return (this.#key = memo.key)
-    const key = credentialKey('cookie', this.#sessionId, this.#pepper)
-    if (memo !== undefined) {
-      // A copy of its own: the id is cut from the Cookie header and would keep all of it alive
-      // (other cookies included) for as long as the connection. Session ids are printable ASCII
-      // (session.ts), so Latin-1 gives them back exactly.
-      memo.sessionId = Buffer.from(this.#sessionId, 'latin1').toString('latin1')
-      memo.key = key
-    }
-    return (this.#key = key)
-  }
+  get key (): string { return (this.#key ??= this.#keys.keyOf(this.#sessionId)) }
 }
 
 class PasswordIdentity {
@@ -100,26 +69,15 @@ class PatIdentity {
   get key (): string { return (this.#key ??= credentialKey('pat', this.token, this.#pepper)) }
 }
 
-/** The connection's memo, made when a cookie caller first needs one. */
-function memoOf (memos: WeakMap<object, KeyMemo>, connection: object | undefined): KeyMemo | undefined {
-  if (connection === undefined) return undefined
-  let memo = memos.get(connection)
-  if (memo === undefined) {
-    memo = { sessionId: '', key: '' }
-    memos.set(connection, memo)
-  }
-  return memo
-}
-
 /** Rule 2: the caller's own Jira session. */
-const sessionCookie: Resolver = ({ headers, connection }, memos, pepper) => {
+const sessionCookie: Resolver = ({ headers }, keys) => {
   const cookies = headers.cookie
   const sessionId = sessionIdIn(cookies)
-  return sessionId === undefined ? undefined : new CookieIdentity(cookies as string, sessionId, memoOf(memos, connection), pepper)
+  return sessionId === undefined ? undefined : new CookieIdentity(cookies as string, sessionId, keys)
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
-const credentials: Resolver = ({ headers }, _memos, pepper) => {
+const credentials: Resolver = ({ headers }, _keys, pepper) => {
   const auth = headers.authorization
   if (auth === undefined) return undefined
   const space = auth.indexOf(' ')
@@ -146,11 +104,11 @@ const credentials: Resolver = ({ headers }, _memos, pepper) => {
 export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = [], pepper = keyPepper()): (req: IdentityRequest) => Identity {
   const access = service instanceof ServiceAccess ? service : new ServiceAccess(service, apiKeys)
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
-  const memos = new WeakMap<object, KeyMemo>()
+  const keys = new SessionKeys(undefined, (id) => credentialKey('cookie', id, pepper))
 
   return function resolveIdentity (req) {
     for (const resolver of chain) {
-      const identity = resolver(req, memos, pepper)
+      const identity = resolver(req, keys, pepper)
       if (identity !== undefined) return identity
     }
     // Credentials the chain does not understand (another scheme, a malformed Basic) are still the
