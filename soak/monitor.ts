@@ -25,7 +25,7 @@ export interface HealthTally {
 
 const HEALTH_EVERY_MS = 250
 const HEALTH_TIMEOUT_MS = 2000
-const HEAP_METRIC = /^bigpicture_proxy_nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+([0-9.e+]+)/m
+const HEAP_METRIC = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+([0-9.e+]+)/m
 
 /**
  * Watches the proxy from outside while the soak runs: `/_proxy/healthz` every 250 ms on its own

@@ -5,12 +5,15 @@ import type { Config } from './config.js'
 import { createAccessWriter } from './logger.js'
 import { ProxyError } from './errors.js'
 import { ServiceAccess } from './identity/access.js'
-import { label } from './identity/hash.js'
+import { keyPepper, label } from './identity/hash.js'
 import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
 import { Metrics } from './ops/metrics.js'
+import { openStore } from './store/open.js'
+import type { SharedStore } from './store/ports.js'
 import { type SecretUpdate, applySecrets } from './ops/reload.js'
+import { REQUEST_ID_HEADER, createRequestIdGenerator } from './ops/request-id.js'
 import { httpsServerOptions } from './ops/tls.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
 import { createJiraDispatcher } from './proxy/dispatcher.js'
@@ -22,7 +25,9 @@ import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from '.
 import { AuthClient } from './tokens/auth-client.js'
 import { TokenManager } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
+import { type LoginRules, SharedLoginGuard, sharedGuardOptions } from './tokens/shared-guard.js'
 import { TokenStore } from './tokens/store.js'
+import { NODE_VERSION, VERSION } from './version.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,7 +49,11 @@ export interface ProxyApp {
   app: FastifyInstance
   metrics: Metrics
   loginGuard: LoginGuard
+  /** The login guard as the token manager asks it: shared by replicas with a store. */
+  loginRules: LoginRules
   store: TokenStore
+  /** The store replicas share (`STORE_URL`), failing open; `undefined` without one. */
+  sharedStore: SharedStore | undefined
   /** SIGHUP: clears login holds and puts secrets re-read from their files in use. */
   reload: (update: SecretUpdate) => void
 }
@@ -60,9 +69,10 @@ const LOGGING_IN: Identity = { kind: 'none', serviceRefused: false }
 export async function buildApp (config: Config, options: AppOptions): Promise<ProxyApp> {
   const dispatcher = options.dispatcher ?? createJiraDispatcher(config)
   const accessLog = createAccessWriter(options.logger)
-  const metrics = new Metrics({ processMetrics: options.processMetrics ?? true })
+  const metrics = new Metrics({ processMetrics: options.processMetrics ?? true, version: VERSION, node: NODE_VERSION })
   const loginGuard = new LoginGuard(options.loginGuard)
   const store = new TokenStore(config.identityCacheMax)
+  const sharedStore = config.store === undefined ? undefined : await openStore(config.store, { metrics, log: options.logger })
   // Token calls get connections of their own, so a refresh never queues behind the very requests
   // that wait for it (a refresh storm would otherwise stretch every waiter's latency).
   const tokenDispatcher = options.dispatcher ?? createJiraDispatcher(config, 16)
@@ -73,9 +83,13 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       options.logger.debug({ kind, outcome, ms: Math.round(seconds * 10000) / 10 }, 'token call')
     }
   )
-  const manager = new TokenManager({ client, store, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
+  const loginRules = sharedStore === undefined ? loginGuard : new SharedLoginGuard(loginGuard, sharedStore.logins, sharedGuardOptions(options.loginGuard))
+  // A replica's lock on a token call or login holds the others back no longer than that call may take.
+  const shared = sharedStore === undefined ? undefined : { store: sharedStore, lockTtlMs: config.upstreamTimeoutMs + 1000 }
+  const manager = new TokenManager({ client, store, guard: loginRules, shared, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
   const access = new ServiceAccess(config.service, config.proxyApiKeys)
-  const resolveIdentity = createIdentityResolver(access)
+  // Replicas sharing a store must find an identity under the same key.
+  const resolveIdentity = createIdentityResolver(access, [], keyPepper(config.store?.secret))
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
   const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: config.listenerTls === undefined, dropCookies: false }
@@ -97,6 +111,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     // No child logger per request: the proxy's own lines carry `reqId` themselves, and a child
     // per request costs more than the access-log line it would serve.
     childLoggerFactory: (logger) => logger,
+    // A caller's sane X-Request-Id is kept (echoed, logged, sent to Jira); otherwise one is made.
+    genReqId: createRequestIdGenerator(),
     // One access-log line per request is written in onResponse; Fastify's own two lines are off.
     logController: new LogController({ disableRequestLogging: true }),
     // Absolute-form targets (`GET http://elsewhere/x`) keep only their path: the target is always Jira.
@@ -132,7 +148,8 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'No such endpoint.', code: 'NOT_FOUND' }))
 
   const traceRequests = options.logger.isLevelEnabled('trace')
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
     const route = classify(request.url)
     request.proxyRoute = route
     try {
@@ -154,11 +171,11 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     done()
   })
 
-  const counted = requestCounters(metrics)
+  const recordRequest = metrics.requestRecorder()
   app.addHook('onResponse', (request, reply, done) => {
     // Refused before routing (Host, Origin): the proxy answered it itself.
     const family = request.proxyRoute?.family ?? 'proxy'
-    counted(family, reply.statusCode).inc()
+    recordRequest(family, reply.statusCode, reply.elapsedTime / 1000)
     if (config.accessLog && family !== 'proxy') {
       const ctx = request.ctx
       accessLog({
@@ -184,6 +201,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     jiraOrigin: config.jiraOrigin,
     contextPath: config.contextPath,
     metrics,
+    store: sharedStore,
     sample: () => {
       metrics.identities.set(store.size)
       const counts = loginGuard.counts()
@@ -214,14 +232,14 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   })
   app.addHook('onClose', async () => {
     clearInterval(sweeper)
-    await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close()]).catch(() => {})
+    await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close(), sharedStore?.close()]).catch(() => {})
   })
 
   const reload = (update: SecretUpdate): void => {
-    loginGuard.reset()
+    void loginRules.reset()
     applySecrets(update, access, app.server)
   }
-  return { app, metrics, loginGuard, store, reload }
+  return { app, metrics, loginGuard, loginRules, store, sharedStore, reload }
 }
 
 function isSessionPath (url: string): boolean {
@@ -248,23 +266,6 @@ function describeCause (cause: unknown): string {
   const c = cause as { code?: string, message?: string, cause?: { code?: string, message?: string } }
   const inner = c.cause === undefined ? '' : ` (${c.cause.code ?? ''} ${c.cause.message ?? ''})`
   return `${c.code ?? 'error'}: ${c.message ?? String(cause)}${inner}`
-}
-
-/** The request counter's labelled children, looked up once instead of on every request. */
-function requestCounters (metrics: Metrics): (family: string, status: number) => { inc: () => void } {
-  const families: Record<string, string> = { bigpicture: 'bigpicture', jira: 'jira', invalid: 'jira', proxy: 'proxy' }
-  const children: Record<string, Array<{ inc: () => void }>> = {}
-  for (const family of ['bigpicture', 'jira', 'proxy']) {
-    children[family] = [1, 2, 3, 4, 5].map((c) => metrics.requests.labels(family, `${c}xx`))
-  }
-  return (family, status) => {
-    const f = families[family] ?? 'jira'
-    return (children[f] as Array<{ inc: () => void }>)[Math.floor(status / 100) - 1] ?? metrics.requests.labels(f, statusClass(status))
-  }
-}
-
-function statusClass (status: number): string {
-  return `${Math.floor(status / 100)}xx`
 }
 
 function identityLabel (identity: Identity): string {

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
@@ -9,6 +8,7 @@ import { heapGrowthFlag } from './ops/heap.js'
 import { SecretFiles } from './ops/reload.js'
 import { closeWithin } from './ops/shutdown.js'
 import { parseCommand } from './usage.js'
+import { VERSION } from './version.js'
 
 /**
  * The process: arguments, configuration, listening, signals. The only module that touches
@@ -16,11 +16,6 @@ import { parseCommand } from './usage.js'
  */
 /** Every setting, its default and why: shipped next to the program. */
 const SETTINGS_FILE = fileURLToPath(new URL('../../config.example.env', import.meta.url))
-
-function version (): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return pkg.version
-}
 
 function readConfig (): Config {
   try {
@@ -112,7 +107,7 @@ async function main (argv: string[]): Promise<void> {
       process.stdout.write(`${command.text}\n`)
       return
     case 'version':
-      process.stdout.write(`${version()}\n`)
+      process.stdout.write(`${VERSION}\n`)
       return
     case 'simulate':
       return simulate(command.args)

@@ -38,7 +38,12 @@ const schema = {
     HTTP_PROXY: { type: 'string' },
     NO_PROXY: { type: 'string' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
-    ACCESS_LOG: { type: 'boolean', default: true }
+    ACCESS_LOG: { type: 'boolean', default: true },
+    STORE_URL: { type: 'string' },
+    STORE_URL_FILE: { type: 'string' },
+    STORE_SECRET: { type: 'string' },
+    STORE_SECRET_FILE: { type: 'string' },
+    STORE_PREFIX: { type: 'string', default: 'bpap:' }
   }
 } as const
 
@@ -79,6 +84,15 @@ export interface Config {
   egress: { httpsProxy: string | undefined, httpProxy: string | undefined, noProxy: string | undefined }
   logLevel: string
   accessLog: boolean
+  /** The store replicas share (`STORE_URL`); `undefined`: state stays in the process. */
+  store: StoreConfig | undefined
+}
+
+/** Where the shared store is, the secret its entries are sealed with, and their key prefix. */
+export interface StoreConfig {
+  url: string
+  secret: string
+  prefix: string
 }
 
 /** Every problem found in the configuration, one line each, naming the variable. */
@@ -195,6 +209,8 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     return v === undefined ? undefined : splitList(v).map((h) => h.toLowerCase())
   }
 
+  const store = storeConfig(secret('STORE_URL'), secret('STORE_SECRET'), str('STORE_PREFIX') ?? 'bpap:', broken, problems)
+
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -219,8 +235,25 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     tls: { ca, insecure: raw.JIRA_TLS_INSECURE === true },
     egress: { httpsProxy, httpProxy, noProxy: str('NO_PROXY') },
     logLevel: str('LOG_LEVEL') as string,
-    accessLog: raw.ACCESS_LOG === true
+    accessLog: raw.ACCESS_LOG === true,
+    store
   }
+}
+
+/** The shared store's settings: a Redis URL and a secret long enough to derive keys from. */
+function storeConfig (url: string | undefined, secret: string | undefined, prefix: string, broken: Set<string>, problems: string[]): StoreConfig | undefined {
+  if (url === undefined) {
+    if (secret !== undefined) problems.push('STORE_SECRET: set without STORE_URL; set both to share state between replicas, or neither')
+    return undefined
+  }
+  if (!/^rediss?:\/\/[^/]/.test(url)) problems.push('STORE_URL: must be a redis:// or rediss:// URL (redis://[user:password@]host:port/db)')
+  if (secret === undefined) {
+    if (!broken.has('STORE_SECRET')) problems.push('STORE_SECRET: is required with STORE_URL (32+ characters; or use STORE_SECRET_FILE)')
+  } else if (secret.length < 32) {
+    problems.push('STORE_SECRET: must be at least 32 characters long (e.g. openssl rand -base64 32)')
+  }
+  if (/\s/.test(prefix)) problems.push('STORE_PREFIX: must not contain spaces')
+  return secret === undefined ? undefined : { url, secret, prefix }
 }
 
 /**

@@ -43,8 +43,9 @@ ${settings}`
 
 Checks the settings (the same environment and .env the proxy reads), the TLS certificate and key
 if set, reaches Jira, tries the service identity's login once and system/auth for each app, and
-says in plain words what works and what does not. No secret is printed. Exit code 0 when every
-check passed, 1 when one failed, 2 when the settings are invalid.
+says in plain words what works and what does not. On a Data Center cluster it names the load
+balancer's affinity cookie (or the route in JSESSIONID) it saw. No secret is printed. Exit code 0
+when every check passed, 1 when one failed, 2 when the settings are invalid.
 
 ${settings}`
     case 'simulate':

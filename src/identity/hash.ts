@@ -1,4 +1,4 @@
-import { hash, randomBytes } from 'node:crypto'
+import { hash, hkdfSync, randomBytes } from 'node:crypto'
 
 /**
  * A secret of this process, mixed into every credential hash. The hashes are cache keys and log
@@ -7,13 +7,22 @@ import { hash, randomBytes } from 'node:crypto'
 const PEPPER = randomBytes(24).toString('base64')
 
 /**
+ * The secret mixed into credential hashes: this process's own, or, for replicas sharing a store,
+ * one derived from the store's secret, so every replica finds an identity under the same key.
+ */
+export function keyPepper (storeSecret?: string): string {
+  if (storeSecret === undefined) return PEPPER
+  return Buffer.from(hkdfSync('sha256', storeSecret, 'bigpicture-auth-proxy identity keys', 'credential pepper', 24)).toString('base64')
+}
+
+/**
  * A cache key for a credential: a truncated SHA-256 over the process secret, a kind prefix and the
  * value, so a cookie and a password that happen to be equal never share an entry, and the
  * credential itself is never stored or logged. 128 bits are plenty against collisions. One-shot
  * `crypto.hash` because this runs on every request.
  */
-export function credentialKey (kind: string, value: string): string {
-  return hash('sha256', `${PEPPER}${kind}\0${value}`, 'base64url').slice(0, 22)
+export function credentialKey (kind: string, value: string, pepper = PEPPER): string {
+  return hash('sha256', `${pepper}${kind}\0${value}`, 'base64url').slice(0, 22)
 }
 
 /** A short form of a key for log lines: enough to tell identities apart, useless to an attacker. */

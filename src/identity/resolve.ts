@@ -4,8 +4,8 @@ import { ProxyError } from '../errors.js'
 import { isRawJwt } from '../tokens/jwt.js'
 import { sessionIdIn } from '../tokens/session.js'
 import { ServiceAccess } from './access.js'
-import { credentialKey } from './hash.js'
-import { SessionKeys } from './session-keys.js'
+import { credentialKey, keyPepper } from './hash.js'
+import { SESSION_KEYS_MAX, SessionKeys } from './session-keys.js'
 import type { Identity } from './types.js'
 
 export interface IdentityRequest {
@@ -14,7 +14,7 @@ export interface IdentityRequest {
   remoteAddress: string | undefined
 }
 
-type Resolver = (req: IdentityRequest, keys: SessionKeys) => Identity | undefined
+type Resolver = (req: IdentityRequest, keys: SessionKeys, pepper: string) => Identity | undefined
 
 const PASSTHROUGH: Identity = { kind: 'passthrough' }
 const NONE: Identity = { kind: 'none', serviceRefused: false }
@@ -49,18 +49,24 @@ class PasswordIdentity {
   readonly kind = 'password'
   #key: string | undefined
   readonly #decoded: string
-  constructor (readonly username: string, readonly password: string, decoded: string) {
+  readonly #pepper: string
+  constructor (readonly username: string, readonly password: string, decoded: string, pepper: string) {
     this.#decoded = decoded
+    this.#pepper = pepper
   }
 
-  get key (): string { return (this.#key ??= credentialKey('basic', this.#decoded)) }
+  get key (): string { return (this.#key ??= credentialKey('basic', this.#decoded, this.#pepper)) }
 }
 
 class PatIdentity {
   readonly kind = 'pat'
   #key: string | undefined
-  constructor (readonly token: string) {}
-  get key (): string { return (this.#key ??= credentialKey('pat', this.token)) }
+  readonly #pepper: string
+  constructor (readonly token: string, pepper: string) {
+    this.#pepper = pepper
+  }
+
+  get key (): string { return (this.#key ??= credentialKey('pat', this.token, this.#pepper)) }
 }
 
 /** Rule 2: the caller's own Jira session. */
@@ -71,7 +77,7 @@ const sessionCookie: Resolver = ({ headers }, keys) => {
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
-const credentials: Resolver = ({ headers }) => {
+const credentials: Resolver = ({ headers }, _keys, pepper) => {
   const auth = headers.authorization
   if (auth === undefined) return undefined
   const space = auth.indexOf(' ')
@@ -82,9 +88,9 @@ const credentials: Resolver = ({ headers }) => {
     const decoded = Buffer.from(value, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon <= 0) return undefined
-    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded)
+    return new PasswordIdentity(decoded.slice(0, colon), decoded.slice(colon + 1), decoded, pepper)
   }
-  if (scheme === 'bearer') return new PatIdentity(value)
+  if (scheme === 'bearer') return new PatIdentity(value, pepper)
   return undefined
 }
 
@@ -93,15 +99,16 @@ const credentials: Resolver = ({ headers }) => {
  * last: a loopback caller or one presenting a valid `X-Proxy-Key` may use it; a wrong key is
  * refused even from loopback (it throws), so a misconfigured client learns about it. Given a
  * `ServiceAccess`, it reads the keys and credentials from it on every request (SIGHUP rotates them).
+ * Keys are hashed with `pepper` (hash.ts: this process's own unless replicas share a store).
  */
-export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = []): (req: IdentityRequest) => Identity {
+export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = [], pepper = keyPepper()): (req: IdentityRequest) => Identity {
   const access = service instanceof ServiceAccess ? service : new ServiceAccess(service, apiKeys)
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
-  const keys = new SessionKeys()
+  const keys = new SessionKeys(SESSION_KEYS_MAX, (sessionId) => credentialKey('cookie', sessionId, pepper))
 
   return function resolveIdentity (req) {
     for (const resolver of chain) {
-      const identity = resolver(req, keys)
+      const identity = resolver(req, keys, pepper)
       if (identity !== undefined) return identity
     }
     // Credentials the chain does not understand (another scheme, a malformed Basic) are still the

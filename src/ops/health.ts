@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { Metrics } from './metrics.js'
+import { type Answer, UNKNOWN } from '../store/ports.js'
 
 export interface OpsOptions {
   dispatcher: Dispatcher
@@ -9,6 +10,8 @@ export interface OpsOptions {
   metrics: Metrics
   /** Live values sampled when metrics are scraped. */
   sample: () => void
+  /** The shared store (`STORE_URL`), when there is one: readiness says whether it answers. */
+  store?: { ping: () => Promise<Answer<string>> }
 }
 
 /** How long a readiness answer is reused, so probes cannot turn into load on Jira. */
@@ -17,7 +20,8 @@ const READY_TIMEOUT_MS = 5000
 
 /**
  * The proxy's own endpoints: `healthz` (the process answers), `readyz` (Jira answers, probed at
- * `{context}/status` as Jira's own load-balancer check), and `metrics` (Prometheus text).
+ * `{context}/status` as Jira's own load-balancer check), and `metrics` (Prometheus text). A shared
+ * store that does not answer leaves the proxy ready (it goes on from local state); the body says so.
  */
 export async function opsRoutes (app: FastifyInstance, options: OpsOptions): Promise<void> {
   const { dispatcher, jiraOrigin, contextPath, metrics } = options
@@ -46,8 +50,9 @@ export async function opsRoutes (app: FastifyInstance, options: OpsOptions): Pro
   app.get('/_proxy/healthz', async () => ({ status: 'ok' }))
 
   app.get('/_proxy/readyz', async (_request, reply) => {
-    const { ready, detail } = await probe()
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', detail })
+    const [{ ready, detail }, store] = await Promise.all([probe(), options.store?.ping()])
+    const body = { status: ready ? 'ready' : 'not ready', detail, ...(options.store === undefined ? {} : { store: store === UNKNOWN ? 'down' : 'up' }) }
+    return reply.code(ready ? 200 : 503).send(body)
   })
 
   app.get('/_proxy/metrics', async (_request, reply) => {

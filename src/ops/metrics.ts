@@ -1,9 +1,30 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
+/** The route families a request is counted under (label `family`). */
+const FAMILIES = ['bigpicture', 'jira', 'proxy'] as const
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120]
+
+/** What the shared store reports; see `Metrics.store`. */
+export interface StoreMetrics {
+  up: Gauge
+  errors: Counter<'op'>
+}
+
+export interface MetricsOptions {
+  /** Collect Node's process metrics (`process_*`, `nodejs_*`). */
+  processMetrics?: boolean
+  /** The proxy's version, for `bigpicture_proxy_build_info`. */
+  version: string
+  /** The Node.js version (`v24.22.3`), for `bigpicture_proxy_build_info`. */
+  node: string
+}
+
 /**
  * The proxy's Prometheus metrics, one registry per app instance so tests and several instances in
- * one process never share counters. Labels hold only small fixed vocabularies: never a path, a
- * user name or anything derived from a credential.
+ * one process never share counters. Labels hold only small fixed vocabularies of snake_case words:
+ * never a path, a user name or anything derived from a credential. Node's own metrics keep their
+ * standard names (`process_*`, `nodejs_*`, no prefix), which stock dashboards expect.
  */
 export class Metrics {
   readonly registry = new Registry()
@@ -12,6 +33,21 @@ export class Metrics {
     name: 'bigpicture_proxy_requests_total',
     help: 'Requests answered, by route family (bigpicture, jira, proxy) and status class.',
     labelNames: ['family', 'status'] as const,
+    registers: [this.registry]
+  })
+
+  readonly requestSeconds = new Histogram({
+    name: 'bigpicture_proxy_request_duration_seconds',
+    help: 'Time from receiving a request to sending the last byte of its answer, by route family.',
+    labelNames: ['family'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry]
+  })
+
+  readonly buildInfo = new Gauge({
+    name: 'bigpicture_proxy_build_info',
+    help: 'Always 1; the labels say which version of the proxy runs on which Node.js.',
+    labelNames: ['version', 'node'] as const,
     registers: [this.registry]
   })
 
@@ -59,7 +95,7 @@ export class Metrics {
     name: 'bigpicture_proxy_upstream_duration_seconds',
     help: 'Time from sending a request to Jira to receiving its response headers, by route family.',
     labelNames: ['family'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
+    buckets: DURATION_BUCKETS,
     registers: [this.registry]
   })
 
@@ -71,8 +107,51 @@ export class Metrics {
     registers: [this.registry]
   })
 
-  constructor (options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'bigpicture_proxy_' })
+  #store: StoreMetrics | undefined
+
+  /**
+   * The shared store's metrics, registered on first use (when a store is configured): a proxy
+   * without `STORE_URL` must not report a store that is down.
+   */
+  get store (): StoreMetrics {
+    return (this.#store ??= {
+      up: new Gauge({
+        name: 'bigpicture_proxy_store_up',
+        help: 'Whether the shared store (STORE_URL) answered its last call: 1 yes, 0 no (replicas go on from local state).',
+        registers: [this.registry]
+      }),
+      errors: new Counter({
+        name: 'bigpicture_proxy_store_errors_total',
+        help: 'Shared store calls that failed or timed out and were answered from local state, by operation.',
+        labelNames: ['op'] as const,
+        registers: [this.registry]
+      })
+    })
+  }
+
+  constructor (options: MetricsOptions) {
+    this.buildInfo.set({ version: options.version, node: options.node }, 1)
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry })
+  }
+
+  /**
+   * Counts one answered request and its duration. The labelled children are looked up once here,
+   * not on every request.
+   */
+  requestRecorder (): (family: string, status: number, seconds: number) => void {
+    interface Children { family: string, statuses: Array<{ inc: () => void }>, duration: { observe: (v: number) => void } }
+    const children = new Map<string, Children>()
+    for (const family of FAMILIES) {
+      children.set(family, { family, statuses: [1, 2, 3, 4, 5].map((c) => this.requests.labels(family, `${c}xx`)), duration: this.requestSeconds.labels(family) })
+    }
+    // A path refused as invalid is counted with Jira's: the caller meant Jira.
+    const jira = children.get('jira') as Children
+    return (family, status, seconds) => {
+      const child = children.get(family) ?? jira
+      const statusClass = Math.floor(status / 100)
+      ;(child.statuses[statusClass - 1] ?? this.requests.labels(child.family, `${statusClass}xx`)).inc()
+      child.duration.observe(seconds)
+    }
   }
 
   /** Records one login/auth/reauth call. */

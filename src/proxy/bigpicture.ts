@@ -84,14 +84,14 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
 
     if (identity.kind === 'passthrough' || identity.kind === 'none') {
       if (identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
-      const res = await send(request, ctx, toJiraHeaders(request.headers, NO_INJECTION), body)
+      const res = await send(request, ctx, toJiraHeaders(request.headers, NO_INJECTION, request.id), body)
       return relay(reply, res, identity)
     }
 
     // A body that cannot be replayed travels with a token BigPicture has just issued.
     let sent = (body.kind === 'stream' ? undefined : manager.ready(identity, app)) ?? await manager.prepare(identity, app, trace, body.kind === 'stream')
     ctx.sent = sent
-    let res = await send(request, ctx, toJiraHeaders(request.headers, sent), body)
+    let res = await send(request, ctx, toJiraHeaders(request.headers, sent, request.id), body)
     manager.absorb(identity, sent, res.headers['set-cookie'])
 
     if (res.statusCode !== 401) return relay(reply, res, identity)
@@ -119,7 +119,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     sent = next
     ctx.sent = sent
     trace.retried = true
-    res = await send(request, ctx, toJiraHeaders(request.headers, sent), body)
+    res = await send(request, ctx, toJiraHeaders(request.headers, sent, request.id), body)
     manager.absorb(identity, sent, res.headers['set-cookie'])
     metrics.retries.inc({ outcome: `${Math.floor(res.statusCode / 100)}xx` })
     return relay(reply, res, identity)

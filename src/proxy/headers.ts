@@ -11,8 +11,10 @@ const DROP_REQUEST = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
   'proxy-authorization', 'host', 'expect', 'x-proxy-key', 'http2-settings'
 ])
+// `x-request-id`: the proxy answers with the id it decided on, whatever Jira's side adds.
 const DROP_RESPONSE = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate'
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate',
+  'x-request-id'
 ])
 
 const NOTHING_LISTED: readonly string[] = []
@@ -42,9 +44,10 @@ export interface Injection {
 
 /**
  * The headers to send to Jira: the caller's, minus hop-by-hop and `Connection`-listed ones (dropped
- * before ours are added, so a caller cannot strip what the proxy injects), plus the injection.
+ * before ours are added, so a caller cannot strip what the proxy injects), plus the injection and
+ * the request's id (the caller's sane `X-Request-Id` or one the proxy made), for Jira's logs.
  */
-export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injection): Record<string, string | string[]> {
+export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injection, requestId: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   const listed = connectionListed(incoming.connection)
   for (const name in incoming) {
@@ -54,6 +57,7 @@ export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injecti
     if (value !== undefined) out[name] = value
   }
   if (injection.authorization !== undefined) out.authorization = injection.authorization
+  out['x-request-id'] = requestId
   // Merged into what survived the drop: a `Connection`-listed Cookie is gone, not revived.
   if (injection.cookie !== undefined) out.cookie = withSessionCookies(typeof out.cookie === 'string' ? out.cookie : undefined, injection.cookie)
   return out

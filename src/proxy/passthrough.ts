@@ -52,7 +52,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     retryDelay: () => null,
     rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
       const ctx = request.ctx as RequestContext
-      const out = toJiraHeaders(headers, ctx.sent ?? NO_INJECTION)
+      const out = toJiraHeaders(headers, ctx.sent ?? NO_INJECTION, request.id)
       out.host = headers.host as string
       ctx.upstreamMs = performance.now()
       return out

@@ -20,7 +20,7 @@ export type AuthOutcome =
 export type LoginOutcome =
   /** The session's cookies went into the jar the login was given. */
   | { ok: true }
-  | { ok: false, reason: 'bad-credentials' | 'captcha' | 'denied', loginUrl: string | undefined, status: number }
+  | { ok: false, reason: 'bad_credentials' | 'captcha' | 'denied', loginUrl: string | undefined, status: number }
 
 export interface AuthClientOptions {
   dispatcher: Dispatcher
@@ -243,7 +243,7 @@ function readLogin (res: Dispatcher.ResponseData, sessionSet: boolean): LoginOut
   if (res.statusCode === 200 && res.headers['x-ausername'] !== 'anonymous' && sessionSet) return { ok: true }
   // 401, Seraph's verdict, or a 200 that left the caller anonymous (credentials ignored).
   if (res.statusCode === 401 || reason.includes('AUTHENTICATED_FAILED') || (res.statusCode === 200 && res.headers['x-ausername'] === 'anonymous')) {
-    return { ok: false, reason: 'bad-credentials', loginUrl: undefined, status: res.statusCode }
+    return { ok: false, reason: 'bad_credentials', loginUrl: undefined, status: res.statusCode }
   }
   return { ok: false, reason: 'denied', loginUrl: undefined, status: res.statusCode }
 }

@@ -3,13 +3,15 @@ import { ProxyError } from '../errors.js'
 import { label } from '../identity/hash.js'
 import { type TokenIdentity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
+import { type SharedStore, type TokenPairRecord, tokenRecordKey } from '../store/ports.js'
+import { flyShared } from '../store/shared-flight.js'
 import type { AuthClient, IssuedTokens } from './auth-client.js'
 import { localExpiry } from './clock.js'
 import { readJwtExpiry } from './jwt.js'
-import type { LoginGuard } from './login-guard.js'
 import { TokenBucket } from './rate-limit.js'
 import { type JiraSession, type SessionCookies, callerCookies, sessionIdIn } from './session.js'
-import { type SessionLoss, SessionManager } from './sessions.js'
+import { type SessionLoss, SessionManager, opened } from './sessions.js'
+import type { LoginRules } from './shared-guard.js'
 import type { AppTokens, IdentityTokens, TokenStore } from './store.js'
 
 /** What happened while serving one request, for its access-log line. */
@@ -39,7 +41,7 @@ export interface Outgoing {
 export interface TokenManagerOptions {
   client: AuthClient
   store: TokenStore
-  guard: LoginGuard
+  guard: LoginRules
   metrics: Metrics
   /** Lifecycle events (login, auth, refresh, backoff) with their reasons; never a credential. */
   log: Logger
@@ -47,6 +49,11 @@ export interface TokenManagerOptions {
   refreshSkewMs: number
   /** First-contact auth calls for unknown cookies: per second, and burst. */
   newSessionRate?: { perSecond: number, burst: number }
+  /**
+   * What replicas share (`STORE_URL`), and how long one replica's token call may hold the others
+   * back at most (a token call's timeout). Without it, everything stays in this process.
+   */
+  shared?: { store: SharedStore, lockTtlMs: number }
 }
 
 /** Why a refresh flies. */
@@ -72,6 +79,7 @@ const UNKNOWN_LIFETIME_MS = 60_000
 export class TokenManager {
   readonly #client: AuthClient
   readonly #store: TokenStore
+  readonly #shared: { store: SharedStore, lockTtlMs: number } | undefined
   readonly #sessions: SessionManager
   readonly #metrics: Metrics
   readonly #log: Logger
@@ -91,7 +99,8 @@ export class TokenManager {
   constructor (options: TokenManagerOptions) {
     this.#client = options.client
     this.#store = options.store
-    this.#sessions = new SessionManager({ client: options.client, guard: options.guard, metrics: options.metrics, log: options.log })
+    this.#shared = options.shared
+    this.#sessions = new SessionManager({ client: options.client, guard: options.guard, metrics: options.metrics, log: options.log, shared: options.shared })
     this.#metrics = options.metrics
     this.#log = options.log
     this.#apps = options.apps
@@ -167,7 +176,11 @@ export class TokenManager {
    */
   absorb (identity: TokenIdentity, sent: Outgoing | undefined, setCookie: string | string[] | undefined): void {
     if (setCookie === undefined || !hasCredentials(identity)) return
-    this.#sessions.absorb(this.#store.get(identity.key), sent?.session, setCookie)
+    const entry = this.#store.peek(identity.key)
+    if (entry !== undefined) return this.#sessions.absorb(entry, sent?.session, setCookie)
+    // A first contact is cached only if Jira opened a session for it: refusals take no cache place.
+    const session = opened(setCookie)
+    if (session !== undefined) this.#store.get(identity.key).session = session
   }
 
   /** A plain Jira request sent with the proxy's session was answered as anonymous: that session is gone. */
@@ -277,25 +290,11 @@ export class TokenManager {
   }
 
   async #acquire (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
-    const { rejected, viaAuth } = ask
+    const { rejected } = ask
     try {
-      const refresh = viaAuth || this.#now() >= t.refreshExpiresAt ? undefined : t.refresh
-      if (refresh !== undefined) {
-        try {
-          const r = await this.#client.reauth(this.#apps[app] as string, refresh, this.#cookiesFor(identity, entry))
-          if (r.ok) {
-            this.#log.debug({ identity: label(identity), app: this.#apps[app] }, 'token refreshed with reauth')
-            return this.#keep(t, r.tokens, seq)
-          }
-          this.#log.info({ identity: label(identity), app: this.#apps[app] }, 'refresh token rejected; asking system/auth')
-          t.refresh = undefined
-        } catch (err) {
-          // A broken reauth answer may still leave auth working; an unreachable Jira will not.
-          if ((err as ProxyError).code !== 'BIGPICTURE_AUTH_FAILED') throw err
-          this.#log.warn({ identity: label(identity), app: this.#apps[app], reason: (err as Error).message }, 'reauth failed; asking system/auth')
-        }
-      }
-      return await this.#authenticate(identity, entry, app, t, seq, trace)
+      return this.#shared === undefined
+        ? await this.#obtain(identity, entry, app, t, ask, seq, trace)
+        : await this.#obtainShared(this.#shared, identity, entry, app, t, ask, seq, trace)
     } catch (err) {
       // Login refusals were logged where they happened; the rest is news.
       const code = (err as ProxyError).code
@@ -310,10 +309,73 @@ export class TokenManager {
     }
   }
 
+  /** A token from Jira: `reauth` with the refresh token while it lasts, else `system/auth`. */
+  async #obtain (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
+    const refresh = ask.viaAuth || this.#now() >= t.refreshExpiresAt ? undefined : t.refresh
+    if (refresh !== undefined) {
+      try {
+        const r = await this.#client.reauth(this.#apps[app] as string, refresh, this.#cookiesFor(identity, entry))
+        if (r.ok) {
+          this.#log.debug({ identity: label(identity), app: this.#apps[app] }, 'token refreshed with reauth')
+          return this.#keep(t, r.tokens, seq)
+        }
+        this.#log.info({ identity: label(identity), app: this.#apps[app] }, 'refresh token rejected; asking system/auth')
+        t.refresh = undefined
+      } catch (err) {
+        // A broken reauth answer may still leave auth working; an unreachable Jira will not.
+        if ((err as ProxyError).code !== 'BIGPICTURE_AUTH_FAILED') throw err
+        this.#log.warn({ identity: label(identity), app: this.#apps[app], reason: (err as Error).message }, 'reauth failed; asking system/auth')
+      }
+    }
+    return await this.#authenticate(identity, entry, app, t, seq, trace)
+  }
+
+  /**
+   * `#obtain` once across replicas. A pair in the store that is fresh and is not the one being
+   * replaced (another replica refreshed it) is taken as it is, with no call to Jira; else one
+   * replica at a time refreshes, from the newest refresh token any replica stored, and stores
+   * the result over the generation it read, so none replaces a pair another already replaced.
+   */
+  async #obtainShared (shared: { store: SharedStore, lockTtlMs: number }, identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
+    const replacing = t.authentication
+    const key = tokenRecordKey(identity.key, this.#apps[app] as string)
+    const result = await flyShared<TokenPairRecord>({
+      records: shared.store.tokens,
+      locks: shared.store.locks,
+      key,
+      lockName: `token\n${key}`,
+      lockTtlMs: shared.lockTtlMs,
+      usable: (r) => !ask.viaAuth && r.value.authentication !== replacing && this.#now() < refreshMoment(r.value.authExpiresAt, r.value.issuedAt, this.#skew),
+      produce: async (stored) => {
+        if (stored !== undefined && stored.value.authentication !== replacing) this.#adopt(t, stored.value, seq)
+        const token = await this.#obtain(identity, entry, app, t, ask, seq, trace)
+        if (token === undefined) return undefined
+        const now = this.#now()
+        const record: TokenPairRecord = { authentication: token, refresh: t.refresh, authExpiresAt: t.authExpiresAt, refreshExpiresAt: t.hasRefresh ? t.refreshExpiresAt : 0, issuedAt: now }
+        return { value: record, ttlMs: Math.max(record.authExpiresAt, record.refreshExpiresAt) - now }
+      }
+    })
+    if (result === undefined) return undefined
+    if (!result.produced) {
+      this.#log.debug({ identity: label(identity), app: this.#apps[app] }, 'token taken from the shared store')
+      this.#adopt(t, result.value, seq)
+    }
+    return result.value.authentication
+  }
+
+  /** A pair another replica stored, kept here as if this replica's refresh had brought it. */
+  #adopt (t: AppTokens, r: TokenPairRecord, seq: number): void {
+    t.issuedSeq = seq
+    t.setTokens(r.authentication, r.refresh)
+    t.authExpiresAt = r.authExpiresAt
+    t.refreshAt = seq < t.refusedSeq ? 0 : refreshMoment(r.authExpiresAt, r.issuedAt, this.#skew)
+    if (r.refresh !== undefined) t.refreshExpiresAt = r.refreshExpiresAt
+  }
+
   async #authenticate (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, seq: number, trace: Trace): Promise<string | undefined> {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
-      if (this.#sessions.callerSessionDead(entry)) return undefined
+      if (await this.#sessions.callerSessionDead(identity.key, entry)) return undefined
       if (!entry.someApp((a) => a.hasRefresh) && !this.#newSessions.take()) {
         throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
       }
@@ -323,7 +385,7 @@ export class TokenManager {
         return this.#keep(t, r.tokens, seq)
       }
       this.#log.info({ identity: label(identity), app: name }, "the caller's Jira session is not valid; Jira's 401 goes back to it")
-      this.#sessions.markCallerSessionDead(entry)
+      await this.#sessions.markCallerSessionDead(identity.key, entry)
       t.authentication = undefined
       t.refresh = undefined
       return undefined
@@ -352,16 +414,20 @@ export class TokenManager {
     t.setTokens(issued.authentication, issued.refresh)
     const expiresAt = exp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(exp, issued.offsetMs)
     t.authExpiresAt = expiresAt
-    // Refresh `skew` before expiry, but never sooner than half-way through a short-lived token.
     // A refresh that started before the last refusal was heard of may bring a token that refusal's
     // cause already killed: it goes to whoever waited for it, and the next request refreshes.
-    t.refreshAt = seq < t.refusedSeq ? 0 : expiresAt - Math.min(this.#skew, Math.max(0, (expiresAt - now) / 2))
+    t.refreshAt = seq < t.refusedSeq ? 0 : refreshMoment(expiresAt, now, this.#skew)
     if (issued.refresh !== undefined) {
       const rexp = readJwtExpiry(issued.refresh)
       t.refreshExpiresAt = rexp === undefined ? now + UNKNOWN_LIFETIME_MS : localExpiry(rexp, issued.offsetMs)
     }
     return issued.authentication
   }
+}
+
+/** When to refresh a token: `skew` before expiry, but never sooner than half-way through a short-lived one. */
+function refreshMoment (expiresAt: number, issuedAt: number, skew: number): number {
+  return expiresAt - Math.min(skew, Math.max(0, (expiresAt - issuedAt) / 2))
 }
 
 /** An `Outgoing` with the session's cookies as they are now. */

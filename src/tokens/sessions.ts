@@ -3,9 +3,11 @@ import { ProxyError } from '../errors.js'
 import { label } from '../identity/hash.js'
 import type { CredentialIdentity } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
+import type { SerializedJar, SharedStore } from '../store/ports.js'
+import { flyShared } from '../store/shared-flight.js'
 import type { AuthClient } from './auth-client.js'
-import type { LoginGuard } from './login-guard.js'
-import { JiraSession } from './session.js'
+import { JiraSession, type SerializedJiraSession } from './session.js'
+import type { LoginRules } from './shared-guard.js'
 import type { IdentityTokens } from './store.js'
 
 /** Where the proxy found out that Jira no longer knows one of its sessions. */
@@ -13,14 +15,18 @@ export type SessionLoss = 'anonymous_answer' | 'session_check'
 
 export interface SessionManagerOptions {
   client: AuthClient
-  guard: LoginGuard
+  guard: LoginRules
   metrics: Metrics
   /** Logins and their refusals, with reasons; never a credential or a cookie. */
   log: Logger
+  /** What replicas share, and how long a replica's login may hold the others back at most. */
+  shared?: { store: SharedStore, lockTtlMs: number }
 }
 
 /** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
 const DEAD_SESSION_MS = 30_000
+/** A session's cookie jar is kept in the shared store this long after its login (Jira's idle timeout is hours). */
+const SHARED_JAR_MS = 4 * 3_600_000
 
 /**
  * The Jira sessions of the proxy's identities: its own (service identity, Basic, PAT), logged
@@ -30,7 +36,8 @@ const DEAD_SESSION_MS = 30_000
  */
 export class SessionManager {
   readonly #client: AuthClient
-  readonly #guard: LoginGuard
+  readonly #guard: LoginRules
+  readonly #shared: { store: SharedStore, lockTtlMs: number } | undefined
   readonly #metrics: Metrics
   readonly #log: Logger
   readonly #now = Date.now
@@ -40,10 +47,13 @@ export class SessionManager {
   readonly #lost = new WeakMap<IdentityTokens, SessionLoss>()
   /** Dead-session marks for callers' cookies, by identity entry. */
   readonly #deadUntil = new WeakMap<IdentityTokens, number>()
+  /** The id of the identity's last session Jira forgot: one another replica stored is no better. */
+  readonly #deadIds = new WeakMap<IdentityTokens, string>()
 
   constructor (options: SessionManagerOptions) {
     this.#client = options.client
     this.#guard = options.guard
+    this.#shared = options.shared
     this.#metrics = options.metrics
     this.#log = options.log
   }
@@ -86,6 +96,7 @@ export class SessionManager {
     if (entry.session !== session || sentId === undefined || session.id !== sentId) return false
     entry.session = session.withoutSession()
     this.#lost.set(entry, loss)
+    this.#deadIds.set(entry, sentId)
     return true
   }
 
@@ -95,23 +106,55 @@ export class SessionManager {
    */
   absorb (entry: IdentityTokens, sent: JiraSession | undefined, setCookie: string | string[] | undefined): void {
     if (setCookie === undefined || entry.session !== sent) return
-    (entry.session ??= new JiraSession()).absorb(setCookie)
+    if (entry.session !== undefined) entry.session.absorb(setCookie)
+    else entry.session = opened(setCookie)
   }
 
-  /** Whether a caller's own session was found dead a moment ago. */
-  callerSessionDead (entry: IdentityTokens): boolean {
-    return (this.#deadUntil.get(entry) ?? 0) > this.#now()
+  /** Whether a caller's own session (identity `key`) was found dead a moment ago, here or by another replica. */
+  async callerSessionDead (key: string, entry: IdentityTokens): Promise<boolean> {
+    if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return true
+    if (this.#shared === undefined || await this.#shared.store.deadSessions.isDead(key) !== true) return false
+    this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
+    return true
   }
 
   /** A caller's own session is dead: Jira's 401 answers it for a while without asking again. */
-  markCallerSessionDead (entry: IdentityTokens): void {
+  async markCallerSessionDead (key: string, entry: IdentityTokens): Promise<void> {
     this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
+    await this.#shared?.store.deadSessions.mark(key, DEAD_SESSION_MS)
   }
 
+  /**
+   * Logs in, once across replicas sharing a store: one replica at a time logs in an account, and
+   * a session another replica stored (and Jira has not been found to forget here) is taken as it is.
+   */
   async #login (identity: CredentialIdentity, entry: IdentityTokens): Promise<JiraSession> {
+    if (this.#shared === undefined) return await this.#loginToJira(identity, entry)
+    const dead = this.#deadIds.get(entry)
+    const result = await flyShared<SerializedJar>({
+      records: this.#shared.store.jars,
+      locks: this.#shared.store.locks,
+      key: identity.key,
+      lockName: `login\n${loginName(identity).name}`,
+      lockTtlMs: this.#shared.lockTtlMs,
+      usable: (record) => {
+        const id = new JiraSession(record.value as SerializedJiraSession).id
+        return id !== undefined && id !== dead
+      },
+      produce: async () => ({ value: (await this.#loginToJira(identity, entry)).toJSON(), ttlMs: SHARED_JAR_MS })
+    })
+    if (result === undefined || result.produced) return entry.session as JiraSession
+    const session = new JiraSession(result.value as SerializedJiraSession)
+    this.#lost.delete(entry)
+    this.#log.info({ identity: label(identity) }, 'took the Jira session another replica logged in')
+    entry.session = session
+    return session
+  }
+
+  async #loginToJira (identity: CredentialIdentity, entry: IdentityTokens): Promise<JiraSession> {
     const { name, credential } = loginName(identity)
     try {
-      this.#guard.check(name, credential)
+      await this.#guard.check(name, credential)
     } catch (err) {
       this.#log.debug({ identity: label(identity), code: (err as ProxyError).code }, 'login not attempted')
       throw err
@@ -124,7 +167,7 @@ export class SessionManager {
       ? await this.#client.loginWithPassword(creds.username, creds.password, jar)
       : await this.#client.loginWithToken(creds.token, jar)
     if (r.ok) {
-      this.#guard.succeeded(name)
+      await this.#guard.succeeded(name, credential)
       const lost = this.#lost.get(entry)
       if (lost !== undefined) {
         this.#lost.delete(entry)
@@ -136,19 +179,29 @@ export class SessionManager {
     }
     if (r.reason === 'captcha') {
       this.#log.error({ identity: label(identity) }, 'Jira demands a CAPTCHA for this account; no more logins until someone signs in through a browser and the proxy gets SIGHUP')
-      throw this.#guard.captcha(name, r.loginUrl)
+      throw await this.#guard.captcha(name, r.loginUrl)
     }
     if (r.reason === 'denied') {
       // Not a verdict on the password (a 404 from a wrong JIRA_URL, a proxy page): counting it
       // toward the backoff would hold a correct password for an hour.
       this.#log.warn({ identity: label(identity), status: r.status }, 'Jira did not answer the login like a Jira login')
-      this.#guard.pause(name, 5000)
+      await this.#guard.pause(name, 5000)
       throw new ProxyError('LOGIN_FAILED', `Jira answered the login with HTTP ${r.status}; check JIRA_URL and that REST logins are allowed.`)
     }
-    const err = this.#guard.failed(name, credential)
+    const err = await this.#guard.failed(name, credential)
     this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
     throw err
   }
+}
+
+/**
+ * The session an answer opened, if it set a session cookie; cookies alone (a refusal's) are not a
+ * session worth keeping.
+ */
+export function opened (setCookie: string | string[]): JiraSession | undefined {
+  const session = new JiraSession()
+  session.absorb(setCookie)
+  return session.id === undefined ? undefined : session
 }
 
 /**

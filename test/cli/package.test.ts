@@ -13,7 +13,7 @@ import { startSimulator } from '../helpers/simulator.js'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const LEFT_OUT = new Set(['node_modules', 'dist', '.git', '.tap', 'coverage'])
+const LEFT_OUT = new Set(['node_modules', 'dist', '.git', '.tap', 'coverage', '.env', 'secrets'])
 // Packing builds the project and installing fetches the dependencies: slow on a busy machine.
 t.setTimeout(300_000)
 

@@ -25,7 +25,7 @@ export async function runCli (args: string[], env: Record<string, string>, cwd =
   return { code, stdout, stderr }
 }
 
-/** Starts the proxy with PORT=0 and resolves once its "listening" line names the port. */
+/** Starts the proxy with PORT=0 and resolves once its "listening" line names the port (a busy machine may take many seconds to start it). */
 export async function startCli (t: { teardown (fn: () => unknown): void }, env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, cwd: '/' })
   let out = ''
@@ -33,7 +33,7 @@ export async function startCli (t: { teardown (fn: () => unknown): void }, env: 
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line; stdout: ${out} stderr: ${err}`)), 10_000)
+    const timer = setTimeout(() => reject(new Error(`no listening line; stdout: ${out} stderr: ${err}`)), 30_000)
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString()
       const m = /"msg":"listening on (https?:\/\/[^"]+)"/.exec(out)

@@ -59,3 +59,8 @@ export async function nodeCounting (sim: Simulator, kind: string, step: () => Pr
 function counts (sim: Simulator, kind: string): number[] {
   return Array.from({ length: sim.nodes }, (_, i) => sim.stats.nodes[i + 1]?.calls[kind] ?? 0)
 }
+
+/** How many re-logins the proxy counted, whatever their reason. */
+export async function relogins (proxy: StartedProxy): Promise<number> {
+  return (await proxy.metrics.sessionRelogins.get()).values.reduce((sum, v) => sum + v.value, 0)
+}

@@ -1,17 +1,20 @@
-import { createServer } from 'node:http'
+import { type IncomingHttpHeaders, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
 
 /**
  * A recording hop between the proxy and Jira: forwards every request unchanged and keeps every
  * credential-like value that crossed it (cookies, Authorization values, JSON login bodies, tokens
- * in answers), so a test can search the proxy's logs for each one.
+ * in answers), so a test can search the proxy's logs for each one, and the path and headers of
+ * every request, so a test can see what Jira received.
  */
-export async function startRecorder (t: { teardown (fn: () => unknown): void }, target: string): Promise<{ url: string, secrets: Set<string> }> {
+export async function startRecorder (t: { teardown (fn: () => unknown): void }, target: string): Promise<{ url: string, secrets: Set<string>, requests: Array<{ path: string, headers: IncomingHttpHeaders }> }> {
   const base = new URL(target)
   const secrets = new Set<string>()
+  const requests: Array<{ path: string, headers: IncomingHttpHeaders }> = []
   const keep = (value: string | undefined): void => { if (value !== undefined && value.length >= 6) secrets.add(value) }
   const server = createServer((req, res) => {
+    requests.push({ path: req.url ?? '/', headers: req.headers })
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -39,7 +42,7 @@ export async function startRecorder (t: { teardown (fn: () => unknown): void }, 
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${base.pathname.replace(/\/$/, '')}`, secrets }
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${base.pathname.replace(/\/$/, '')}`, secrets, requests }
 }
 
 function collectJson (text: string, keep: (v: string | undefined) => void): void {

@@ -1,82 +1,27 @@
 import { readFileSync } from 'node:fs'
+import { parse, parseAllDocuments } from 'yaml'
 
 /** The repository root, from this file in test/ops/. */
 export const ROOT = new URL('../../', import.meta.url)
 
 export const readRepoFile = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8')
 
-export type Yaml = string | null | Yaml[] | { [key: string]: Yaml }
+export type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml }
+
+/** YAML as Compose and Kubernetes read it: anchors, `<<` merge keys, flow and block styles. */
+export function parseYaml (text: string): Yaml {
+  return parse(text, { merge: true }) as Yaml
+}
 
 /**
- * Reads the block-YAML subset docker-compose.yml is written in: nested maps by indentation, `- `
- * lists of scalars, plain/quoted scalars and JSON-style `[...]` flow lists, full-line comments.
- * Anything outside that subset throws, so a change to the file cannot slip past the checks.
+ * Every document of a multi-document YAML file (`---` separated), empty ones left out, read as
+ * YAML 1.1 like Kubernetes does (`0440` is octal there).
  */
-export function parseYaml (text: string): Yaml {
-  const lines = text.split('\n')
-    .map((raw, index) => ({ raw: raw.replace(/\s+$/, ''), n: index + 1 }))
-    .filter(({ raw }) => raw.trim() !== '' && !raw.trim().startsWith('#'))
-  let i = 0
-  const indentOf = (k: number): number => {
-    const raw = (lines[k] as { raw: string }).raw
-    if (raw.includes('\t')) throw new Error(`line ${lines[k]?.n}: tabs are not YAML indentation`)
-    return raw.length - raw.trimStart().length
-  }
-  const fail = (why: string): never => { throw new Error(`line ${lines[i]?.n ?? 'end'}: ${why}`) }
-
-  function scalar (value: string): Yaml {
-    if (/\s#/.test(value) && !/^["'[]/.test(value)) fail('trailing comments are outside the supported subset')
-    if (value.startsWith('"') || value.startsWith('[')) return JSON.parse(value) as Yaml
-    if (value.startsWith("'")) {
-      if (!value.endsWith("'")) fail('unterminated single-quoted scalar')
-      return value.slice(1, -1).replace(/''/g, "'")
-    }
-    if (/^[{&*!|>]/.test(value)) fail(`unsupported YAML construct: ${value}`)
-    return value === 'null' || value === '~' ? null : value
-  }
-
-  function block (indent: number): Yaml {
-    return (lines[i] as { raw: string }).raw.trimStart().startsWith('- ') ? list(indent) : map(indent)
-  }
-
-  function list (indent: number): Yaml[] {
-    const out: Yaml[] = []
-    while (i < lines.length && indentOf(i) === indent) {
-      const text = (lines[i] as { raw: string }).raw.trim()
-      if (!text.startsWith('- ')) fail('a list mixed with a map')
-      const item = text.slice(2).trim()
-      if (/^[\w.-]+:(\s|$)/.test(item)) fail('maps inside lists are outside the supported subset')
-      out.push(scalar(item))
-      i++
-    }
-    return out
-  }
-
-  function map (indent: number): { [key: string]: Yaml } {
-    const out: { [key: string]: Yaml } = {}
-    while (i < lines.length && indentOf(i) === indent) {
-      const text = (lines[i] as { raw: string }).raw.trim()
-      const match = /^([\w.-]+):(?:\s+(.*))?$/.exec(text)
-      if (match === null) fail(`not a "key: value" line: ${text}`)
-      const key = (match as RegExpExecArray)[1] as string
-      if (key in out) fail(`duplicate key ${key}`)
-      const value = (match as RegExpExecArray)[2]
-      i++
-      if (value !== undefined) {
-        out[key] = scalar(value)
-      } else if (i < lines.length && indentOf(i) > indent) {
-        out[key] = block(indentOf(i))
-      } else {
-        out[key] = null
-      }
-    }
-    if (i < lines.length && indentOf(i) > indent) fail('unexpected indentation')
-    return out
-  }
-
-  const doc = block(0)
-  if (i < lines.length) fail('unexpected indentation')
-  return doc
+export function parseYamlDocuments (text: string): Yaml[] {
+  return parseAllDocuments(text, { version: '1.1' }).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '))
+    return doc.toJS() as Yaml
+  }).filter((doc) => doc !== null)
 }
 
 export interface DockerInstruction {
@@ -111,10 +56,10 @@ export function parseDockerfile (text: string): DockerInstruction[] {
   return out
 }
 
-/** `KEY=value KEY2=value2` (ENV in its modern form) as a record. */
+/** `KEY=value KEY2=value2` (ENV and ARG in their modern form, LABEL with dotted keys) as a record. */
 export function parseEnvArgs (args: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) {
+  for (const match of args.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|\S*)/g)) {
     const value = match[2] as string
     out[match[1] as string] = value.startsWith('"') ? value.slice(1, -1) : value
   }
@@ -155,4 +100,11 @@ export function parseExampleEnv (text: string): ExampleEntry[] {
     }
   }
   return entries
+}
+
+/** The environment the image sets for the proxy (ENV lines of the Dockerfile's last stage). */
+export function imageEnv (): Record<string, string> {
+  const instructions = parseDockerfile(readRepoFile('Dockerfile'))
+  const last = Math.max(...instructions.map((d) => d.stage))
+  return Object.assign({}, ...instructions.filter((d) => d.stage === last && d.instruction === 'ENV').map((d) => parseEnvArgs(d.args))) as Record<string, string>
 }

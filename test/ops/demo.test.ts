@@ -64,3 +64,27 @@ t.test('left running, it prints curl recipes that work against it, and stops cle
   const [code] = await once(child, 'exit') as [number | null]
   t.equal(code, 0, 'Ctrl-C stops the demo with exit code 0')
 })
+
+t.test('--cluster: a cookie caller and the service identity on two nodes, each kept on its own node', { skip: existsSync(demo) ? false : 'dist/src/demo.js missing' }, async (t) => {
+  const { stdout, stderr } = await run(process.execPath, [demo, '--cluster', '--once', '--token-seconds', '2'], { timeout: 60_000 })
+  t.notMatch(stdout, /✘/, 'no step failed')
+  t.match(stdout, /a Jira Data Center cluster/)
+  t.match(stdout, /2 nodes behind a load balancer/)
+  const alice = /the balancer sent the login to node (\d), which now holds her Jira session/.exec(stdout)?.[1]
+  t.ok(alice, 'says which node holds the cookie caller\'s session')
+  t.match(stdout, /her client keeps the cookies JSESSIONID \([^)]*\), INGRESSCOOKIE \([^)]*\)/, 'and the balancer\'s cookie beside it, by name')
+  t.match(stdout, new RegExp(`✔ both on node ${alice}, the node of her session`), 'system/auth and the request on her node')
+  const svc = /the proxy logged in as svc once, on node (\d)/.exec(stdout)?.[1]
+  t.ok(svc, 'says which node holds the service identity\'s session')
+  t.match(stdout, new RegExp(`system/auth was served by node ${svc}, the BigPicture requests by node ${svc}, the Jira request by node ${svc}`))
+  t.match(stdout, new RegExp(`✔ every request of the service identity stayed on node ${svc}`))
+  t.match(stdout, /✔ Jira answered as "svc": HTTP 200/, 'the service identity serves plain Jira requests too')
+  t.match(stdout, new RegExp(`✔ alice still on node ${alice}, the service identity still on node ${svc}`), 'across a token renewal')
+  t.match(stdout, /✔ no new login/)
+  t.match(stdout, /simulator: logins 2, system\/auth 2, system\/reauth 2, requests BigPicture refused \(no or bad token\) 0/)
+  t.match(stdout, /Each identity stayed on the node that holds its Jira session/)
+  for (const text of [stdout, stderr]) {
+    t.notMatch(text, /\b[0-9A-Fa-f]{32}\b/, 'no session id or affinity value printed')
+    t.notMatch(text, /eyJ[\w-]+\.[\w-]+\./, 'no JWT printed')
+  }
+})

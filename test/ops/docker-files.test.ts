@@ -1,28 +1,23 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { ConfigError, isLoopbackHost, loadConfig } from '../../src/config.js'
-import { parseSimulateArgs } from '../../src/simulator/index.js'
 import { startProxy } from '../helpers/proxy.js'
 import { startSimulator } from '../helpers/simulator.js'
 import {
-  type DockerInstruction, ROOT, type Yaml, parseDockerfile, parseEnvArgs, parseExampleEnv, parseYaml, readRepoFile, schemaVariables
+  type DockerInstruction, ROOT, imageEnv, parseDockerfile, parseEnvArgs, parseExampleEnv, readRepoFile, schemaVariables
 } from './_static-files.js'
 
-// No Docker engine on the machines that run these tests: the Dockerfile and docker-compose.yml are
-// read as text, and everything they point at (files, scripts, the entry point, variables, the
-// health check) is checked against the repository and the code.
+// No Docker engine on the machines that run these tests: the Dockerfile is read as text, and
+// everything it points at (files, scripts, the entry point, variables, the health check) is
+// checked against the repository and the code. docker-compose.yml: compose-file.test.ts.
 
 const run = promisify(execFile)
 const repoPath = (path: string): string => fileURLToPath(new URL(path, ROOT))
 
 const dockerfile = parseDockerfile(readRepoFile('Dockerfile'))
-const compose = parseYaml(readRepoFile('docker-compose.yml')) as Record<string, Yaml>
-const pkg = JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string>, bin: Record<string, string> }
+const pkg = JSON.parse(readRepoFile('package.json')) as { name: string, version: string, license: string, engines: { node: string }, scripts: Record<string, string>, bin: Record<string, string> }
 const tsconfigBuild = JSON.parse(readRepoFile('tsconfig.build.json')) as { include?: string[], compilerOptions?: { outDir?: string, rootDir?: string } }
 const tsconfig = JSON.parse(readRepoFile('tsconfig.json')) as { compilerOptions: { outDir: string, rootDir: string } }
 const schema = new Set(schemaVariables())
@@ -30,6 +25,7 @@ const example = new Set(parseExampleEnv(readRepoFile('config.example.env')).map(
 const cliSource = readRepoFile('src/cli.ts')
 
 const stages = Math.max(...dockerfile.map((d) => d.stage)) + 1
+const buildStageName = (dockerfile.find((d) => d.instruction === 'FROM') as DockerInstruction).args.split(/\s+as\s+/i)[1]
 const finalStage = stages - 1
 const inStage = (stage: number, instruction: string): DockerInstruction[] => dockerfile.filter((d) => d.stage === stage && d.instruction === instruction)
 const execForm = (args: string): string[] => {
@@ -37,45 +33,14 @@ const execForm = (args: string): string[] => {
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new Error(`not an exec-form list: ${args}`)
   return list as string[]
 }
-const runtimeEnv: Record<string, string> = Object.assign({}, ...inStage(finalStage, 'ENV').map((d) => parseEnvArgs(d.args)))
-
-const services = compose.services as Record<string, Record<string, Yaml>>
-const PROXY = 'bigpicture-auth-proxy'
-const proxyService = services[PROXY] as Record<string, Yaml>
-const proxyEnv = proxyService.environment as Record<string, string>
-const simulatorEntry = Object.entries(services).find(([, s]) => Array.isArray(s.command) && (s.command as string[])[0] === 'simulate')
-
-/** `${VAR:-default}` and `${VAR:?message}` as compose would resolve them with `given` set. */
-function interpolate (value: string, given: Record<string, string> = {}): string {
-  return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g, (_all, name: string, kind: string | undefined, rest: string | undefined) => {
-    if (given[name] !== undefined) return given[name] as string
-    if (kind === '-') return rest ?? ''
-    throw new Error(`${name} must be set (${rest ?? 'required'})`)
-  })
-}
-
-/** Compose's environment as the container sees it: the image's ENV, then the service's, secrets as temp files. */
-function containerEnv (t: { teardown (fn: () => void): void }, given: Record<string, string>): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'compose-secrets-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const env: Record<string, string> = { ...runtimeEnv }
-  for (const [name, value] of Object.entries(proxyEnv)) {
-    let resolved = interpolate(String(value), given)
-    const secret = /^\/run\/secrets\/([\w.-]+)$/.exec(resolved)
-    if (secret !== null) {
-      const file = join(dir, secret[1] as string)
-      writeFileSync(file, secret[1] === 'proxy_api_keys' ? 'a-demo-key-of-enough-length-0123\n' : 'svc-secret\n')
-      resolved = file
-    }
-    env[name] = resolved
-  }
-  return env
-}
+const runtimeEnv = imageEnv()
 
 t.test('the Dockerfile builds in one stage and runs in a small one', async (t) => {
   t.ok(stages >= 2, 'multi-stage')
   const froms = dockerfile.filter((d) => d.instruction === 'FROM')
-  for (const from of froms) t.match(from.args, /^node:20(\.\d+)*-(slim|alpine)\b/, `${from.args}: a Node 20 slim or alpine base`)
+  const images = froms.map((from) => (from.args.split(/\s+/)[0] as string))
+  for (const image of images) t.match(image, /^node:24\.\d+\.\d+-(alpine|bookworm-slim)$/, `${image}: Node 24 LTS, pinned to an exact version, slim or alpine`)
+  t.equal(new Set(images).size, 1, 'every stage on the same Node')
   const buildStage = (froms[0] as DockerInstruction).args.split(/\s+as\s+/i)[1]
   t.ok(buildStage, 'the build stage has a name')
 
@@ -86,8 +51,48 @@ t.test('the Dockerfile builds in one stage and runs in a small one', async (t) =
   for (const script of scripts) t.ok(pkg.scripts[script], `package.json has the script "${script}"`)
 
   const runtimeRuns = inStage(finalStage, 'RUN').map((d) => d.args).join('\n')
-  t.match(runtimeRuns, /\bnpm ci\b[^\n]*--omit=dev/, 'production dependencies only in the runtime image')
-  t.notMatch(runtimeRuns, /npm run build|\btsc\b/, 'nothing is compiled in the runtime image')
+  const commands = runtimeRuns.split(/&&|;|\n/).map((c) => c.trim().split(/\s+/)[0])
+  for (const manager of ['npm', 'npx', 'corepack', 'yarn']) t.notOk(commands.includes(manager), `${manager} never runs in the runtime image`)
+  t.notMatch(runtimeRuns, /\btsc\b/, 'nothing is compiled in the runtime image')
+  for (const path of ['/usr/local/lib/node_modules/npm', '/usr/local/lib/node_modules/corepack', '/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/bin/corepack']) {
+    t.ok(runtimeRuns.split(/\s+/).includes(path) && /\brm -rf\b/.test(runtimeRuns), `the runtime image removes ${path}`)
+  }
+
+  // The production dependencies come from a stage that installed them from the lockfile alone.
+  const modules = inStage(finalStage, 'COPY').find((d) => / \.\/node_modules$/.test(d.args))
+  const from = /--from=(\S+)/.exec(modules?.args ?? '')?.[1]
+  t.ok(from, 'node_modules is copied from another stage')
+  const depsStage = froms.findIndex((d) => d.args.split(/\s+as\s+/i)[1] === from)
+  t.ok(depsStage >= 0 && depsStage !== finalStage, `the stage ${from} exists`)
+  t.match(inStage(depsStage, 'RUN').map((d) => d.args).join('\n'), /\bnpm ci\b[^\n]*--omit=dev/, 'production dependencies only')
+  t.match(modules?.args, new RegExp(`^--from=${from} ${inStage(depsStage, 'WORKDIR').at(-1)?.args}/node_modules `), 'copied from where they were installed')
+})
+
+t.test('the image\'s Node satisfies package.json engines, and engines admits Node 20 and 24', async (t) => {
+  const image = (dockerfile.find((d) => d.instruction === 'FROM') as DockerInstruction).args.split(/\s+/)[0] as string
+  const nodeVersion = /^node:(\d+\.\d+\.\d+)/.exec(image)?.[1] as string
+  const engines = /^>=(\d+\.\d+\.\d+)$/.exec(pkg.engines.node)?.[1]
+  t.ok(engines, `engines.node is a lower bound (${pkg.engines.node})`)
+  const atLeast = (v: string, min: string): boolean => {
+    const [a, b] = [v, min].map((x) => x.split('.').map(Number)) as [number[], number[]]
+    for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] as number) > (b[i] as number)
+    return true
+  }
+  t.ok(atLeast(nodeVersion, engines as string), `Node ${nodeVersion} in the image satisfies >=${engines}`)
+  t.ok(atLeast(process.versions.node, engines as string), `the Node running these tests (${process.versions.node}) satisfies it too`)
+  t.equal(engines?.split('.')[0], '20', 'Node 20 stays supported (the tests run on 20 and 24)')
+})
+
+t.test('the runtime image carries the OCI labels, with the package\'s version and license', async (t) => {
+  const labels: Record<string, string> = Object.assign({}, ...inStage(finalStage, 'LABEL').map((d) => parseEnvArgs(d.args)))
+  const args: Record<string, string> = Object.assign({}, ...inStage(finalStage, 'ARG').map((d) => parseEnvArgs(d.args)))
+  const resolve = (value: string | undefined): string | undefined => value?.replace(/\$\{(\w+)\}/g, (_all, name: string) => args[name] ?? '')
+  t.equal(labels['org.opencontainers.image.title'], pkg.name)
+  t.ok((labels['org.opencontainers.image.description'] ?? '').length > 20, 'a description')
+  t.equal(resolve(labels['org.opencontainers.image.version']), pkg.version, 'the version label defaults to package.json\'s')
+  t.equal(labels['org.opencontainers.image.licenses'], pkg.license)
+  const runtimeFrom = (dockerfile.filter((d) => d.instruction === 'FROM').at(-1) as DockerInstruction).args.split(/\s+/)[0]
+  t.equal(labels['org.opencontainers.image.base.name'], `docker.io/library/${runtimeFrom}`, 'the base image it was built on')
 })
 
 t.test('every file the Dockerfile copies exists and is not excluded by .dockerignore', async (t) => {
@@ -120,7 +125,7 @@ t.test('the runtime image holds the compiled entry point that src/cli.ts becomes
   t.ok((tsconfigBuild.include ?? []).includes('src'), 'the build compiles src/')
   const compiledSrc = `${outDir}/src`
 
-  const fromBuild = inStage(finalStage, 'COPY').find((d) => /--from=/.test(d.args))
+  const fromBuild = inStage(finalStage, 'COPY').find((d) => d.args.startsWith(`--from=${buildStageName} `))
   t.ok(fromBuild, 'the runtime stage copies the build output')
   const workdir = inStage(0, 'WORKDIR').at(-1)?.args
   t.equal(fromBuild?.args.split(/\s+/).filter((p) => !p.startsWith('--'))[0], `${workdir}/${compiledSrc}`, `copies ${compiledSrc} from where the build wrote it`)
@@ -165,7 +170,7 @@ t.test('the HEALTHCHECK asks /_proxy/healthz with node and works against the rea
   t.match(command.join(' '), /\/_proxy\/healthz/)
 
   const sim = await startSimulator(t, { contextPath: '/jira' })
-  const allowedHosts = proxyEnv.ALLOWED_HOSTS as string
+  const allowedHosts = 'bigpicture-auth-proxy,localhost,127.0.0.1'
   const proxy = await startProxy(t, { JIRA_URL: sim.url, ALLOWED_HOSTS: allowedHosts })
   const port = new URL(proxy.url).port
   const probe = async (env: Record<string, string>): Promise<number> => {
@@ -176,88 +181,9 @@ t.test('the HEALTHCHECK asks /_proxy/healthz with node and works against the rea
       return (err as { code?: number }).code ?? -1
     }
   }
-  t.equal(await probe({ PORT: port, ALLOWED_HOSTS: allowedHosts }), 0, 'healthy with the compose file\'s ALLOWED_HOSTS')
+  t.equal(await probe({ PORT: port, ALLOWED_HOSTS: allowedHosts }), 0, 'healthy with explicit ALLOWED_HOSTS')
   t.equal(await probe({ PORT: port }), 0, 'healthy with the default allowed hosts')
   t.equal(await probe({ PORT: port, ALLOWED_HOSTS: 'elsewhere.example' }), 0, 'whatever ALLOWED_HOSTS an operator sets')
   await proxy.app.close()
   t.equal(await probe({ PORT: port }), 1, 'unhealthy when nothing listens')
-})
-
-t.test('docker-compose.yml: the proxy as a sidecar with secret files', async (t) => {
-  t.equal(proxyService.build, '.', 'built from this Dockerfile')
-  t.ok(existsSync(repoPath('Dockerfile')))
-  for (const name of Object.keys(proxyEnv)) {
-    t.ok(schema.has(name), `${name} is a variable src/config.ts knows`)
-    t.ok(example.has(name), `${name} is listed in config.example.env`)
-  }
-  for (const [name, value] of Object.entries(proxyEnv)) {
-    t.notMatch(name, /^(JIRA_PASSWORD|JIRA_PAT|PROXY_API_KEYS)$/, `${name}: secrets only through *_FILE`)
-    if (!name.endsWith('_FILE')) continue
-    const secret = /^\/run\/secrets\/([\w.-]+)$/.exec(String(value))
-    t.ok(secret, `${name} points into /run/secrets`)
-    const secretName = secret?.[1] as string
-    t.ok((proxyService.secrets as string[]).includes(secretName), `the service mounts the secret ${secretName}`)
-    const defined = (compose.secrets as Record<string, Record<string, string>>)[secretName]
-    t.ok(defined?.file, `the secret ${secretName} is defined by a file`)
-    t.match(defined?.file, /^\.\/secrets\//, 'kept under ./secrets, which .dockerignore keeps out of images')
-  }
-  t.equal(proxyEnv.JIRA_PASSWORD_FILE, '/run/secrets/jira_password')
-  t.ok(proxyEnv.PROXY_API_KEYS_FILE, 'API keys, required for a service identity on 0.0.0.0')
-
-  const hosts = String(proxyEnv.ALLOWED_HOSTS).split(',').map((h) => h.trim())
-  t.ok(hosts.includes(PROXY), 'ALLOWED_HOSTS holds the service name other containers use')
-
-  const ports = proxyService.ports as string[]
-  for (const mapping of ports) {
-    const parts = mapping.split(':')
-    t.equal(parts.at(-1), runtimeEnv.PORT, `${mapping}: the container port is the image's PORT`)
-    t.equal(parts.length, 3, `${mapping}: published on an explicit host address`)
-    t.ok(isLoopbackHost(parts[0] as string), `${mapping}: published on this machine's loopback only`)
-  }
-})
-
-t.test('docker-compose.yml: the proxy\'s configuration is one it accepts', async (t) => {
-  const env = containerEnv(t, { JIRA_USERNAME: 'svc' })
-  const config = loadConfig(env, { cwd: '/nonexistent' })
-  t.equal(config.host, '0.0.0.0')
-  t.equal(config.service?.kind, 'password')
-  t.equal(config.proxyApiKeys.length, 1)
-
-  // The rule that makes the keys necessary: without them the same configuration is refused.
-  const withoutKeys = { ...env }
-  delete withoutKeys.PROXY_API_KEYS_FILE
-  t.throws(() => loadConfig(withoutKeys, { cwd: '/nonexistent' }), ConfigError)
-
-  t.throws(() => containerEnv(t, {}), /JIRA_USERNAME must be set/, 'compose stops when JIRA_USERNAME is missing instead of guessing an account')
-  const custom = loadConfig(containerEnv(t, { JIRA_URL: 'https://jira.example.com/jira', JIRA_USERNAME: 'svc-bp' }), { cwd: '/nonexistent' })
-  t.equal(custom.jiraUrl, 'https://jira.example.com/jira', 'JIRA_URL from the operator\'s environment')
-})
-
-t.test('docker-compose.yml: the demo profile adds the simulator and the proxy points at it', async (t) => {
-  t.ok(simulatorEntry, 'a service runs the simulator')
-  const [name, simulator] = simulatorEntry as [string, Record<string, Yaml>]
-  t.same(simulator.profiles, ['demo'], 'only in the demo profile')
-  t.notOk(proxyService.profiles, 'the proxy itself runs without a profile')
-  t.equal(simulator.build ?? proxyService.build, '.', 'the same image')
-  t.match(cliSource, /case 'simulate':/, 'the CLI has the simulate command')
-
-  const command = simulator.command as string[]
-  const args = parseSimulateArgs(command)
-  t.equal(args.host, '0.0.0.0', 'the simulator listens for other containers')
-  const demoUrl = new URL(interpolate(String(proxyEnv.JIRA_URL), { JIRA_USERNAME: 'svc' }))
-  t.equal(demoUrl.hostname, name, 'the proxy\'s default JIRA_URL is the simulator service')
-  t.equal(Number(demoUrl.port), args.port, 'on the simulator\'s port')
-  t.equal(demoUrl.pathname, args.contextPath, 'with its context path')
-
-  // The simulator's own health check, run against a real simulator (its port substituted).
-  const healthcheck = simulator.healthcheck as Record<string, Yaml>
-  const test = healthcheck.test as string[]
-  t.equal(test[0], 'CMD')
-  t.equal(test[1], 'node')
-  const sim = await startSimulator(t, { contextPath: args.contextPath })
-  const script = test.slice(2).map((part) => part.replace(`:${args.port}/`, `:${sim.port}/`))
-  t.not(script.join(' '), test.slice(2).join(' '), 'the port was found in the check')
-  await t.resolves(run('node', script, { timeout: 10_000 }), 'healthy against a running simulator')
-  await sim.close()
-  await t.rejects(run('node', script, { timeout: 10_000 }), 'unhealthy when it is down')
 })

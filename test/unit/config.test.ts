@@ -53,7 +53,8 @@ t.test('defaults: only JIRA_URL set', async (t) => {
     tls: { ca: undefined, insecure: false },
     egress: { httpsProxy: undefined, httpProxy: undefined, noProxy: undefined },
     logLevel: 'info',
-    accessLog: true
+    accessLog: true,
+    store: undefined
   }
   t.same(config, expected)
 })

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import t from 'tap'
 import { type ResponseRewrite, connectionListed, rewriteLocation, rewriteSetCookie, toClientHeaders, toJiraHeaders } from '../../src/proxy/headers.js'
 
+const ID = 'a1b2c3-1'
 const NO_INJECTION = { authorization: undefined, cookie: undefined }
 const HOP_BY_HOP_REQUEST: IncomingHttpHeaders = {
   connection: 'keep-alive',
@@ -33,9 +34,9 @@ t.test('connectionListed', async (t) => {
 
 t.test('request: hop-by-hop headers, Host, Expect and X-Proxy-Key never reach Jira', async (t) => {
   const incoming: IncomingHttpHeaders = { ...HOP_BY_HOP_REQUEST, accept: 'application/json', 'content-type': 'text/plain', 'content-length': '5', 'x-atlassian-token': 'no-check', authorization: 'Basic Ym9iOnB3', cookie: 'a=1' }
-  const expected = { accept: 'application/json', 'content-type': 'text/plain', 'content-length': '5', 'x-atlassian-token': 'no-check', authorization: 'Basic Ym9iOnB3', cookie: 'a=1' }
-  t.same(toJiraHeaders(incoming, NO_INJECTION), expected, 'without injection')
-  t.same(toJiraHeaders(incoming, { authorization: 'JWT', cookie: 'JSESSIONID=SVC' }), { ...expected, authorization: 'JWT', cookie: 'a=1; JSESSIONID=SVC' }, 'with injection')
+  const expected = { accept: 'application/json', 'content-type': 'text/plain', 'content-length': '5', 'x-atlassian-token': 'no-check', authorization: 'Basic Ym9iOnB3', cookie: 'a=1', 'x-request-id': ID }
+  t.same(toJiraHeaders(incoming, NO_INJECTION, ID), expected, 'without injection')
+  t.same(toJiraHeaders(incoming, { authorization: 'JWT', cookie: 'JSESSIONID=SVC' }, ID), { ...expected, authorization: 'JWT', cookie: 'a=1; JSESSIONID=SVC' }, 'with injection')
 })
 
 t.test('request: Connection-listed headers are dropped before the injection', async (t) => {
@@ -54,8 +55,18 @@ t.test('request: Connection-listed headers are dropped before the injection', as
     ['injection replaces the caller Authorization', { authorization: 'Basic Ym9iOnB3' }, { authorization: 'JWT', cookie: undefined }, { authorization: 'JWT' }]
   ]
   for (const [name, incoming, injection, expected] of cases) {
-    t.same(toJiraHeaders(incoming, injection), expected, name)
+    t.same(toJiraHeaders(incoming, injection, ID), { ...expected, 'x-request-id': ID }, name)
   }
+})
+
+t.test('request: Jira gets the request id the proxy decided on, whatever the caller sent', async (t) => {
+  const cases: Array<[string, IncomingHttpHeaders]> = [
+    ['none sent', {}],
+    ['the same id sent', { 'x-request-id': ID }],
+    ['another id sent (the proxy replaced an unusable one)', { 'x-request-id': 'has spaces and "quotes"' }],
+    ['listed in Connection', { connection: 'X-Request-Id', 'x-request-id': ID }]
+  ]
+  for (const [name, incoming] of cases) t.same(toJiraHeaders(incoming, NO_INJECTION, ID), { 'x-request-id': ID }, name)
 })
 
 const HTTP_JIRA: ResponseRewrite = { jiraUrl: 'https://jira.example.com/jira', contextPath: '/jira', dropSecure: true, dropCookies: false }
@@ -145,6 +156,10 @@ t.test('response: hop-by-hop and Connection-listed headers are dropped', async (
     'retry-after': undefined
   }
   t.same(toClientHeaders(upstream, HTTP_JIRA), { 'content-type': 'application/json', 'content-length': '2', 'x-ausername': 'alice', 'www-authenticate': 'Basic realm="jira"' })
+})
+
+t.test('response: an X-Request-Id from Jira\'s side does not replace the proxy\'s own', async (t) => {
+  t.same(toClientHeaders({ 'x-request-id': 'set-by-a-balancer', 'x-arequestid': '123x456x1' }, HTTP_JIRA), { 'x-arequestid': '123x456x1' })
 })
 
 t.test('response: Set-Cookie and Location are rewritten', async (t) => {

@@ -1,0 +1,125 @@
+import { ProxyError } from '../errors.js'
+import { type LoginFailureLedger, type LoginFailures, UNKNOWN } from '../store/ports.js'
+import type { LoginGuard, LoginGuardOptions } from './login-guard.js'
+
+/** What the session manager asks before and tells after a login (LoginGuard, or the shared one). */
+export interface LoginRules {
+  check: (name: string, credential: string) => void | Promise<void>
+  succeeded: (name: string, credential: string) => void | Promise<void>
+  failed: (name: string, credential: string) => ProxyError | Promise<ProxyError>
+  pause: (name: string, ms: number) => void | Promise<void>
+  captcha: (name: string, loginUrl: string | undefined) => ProxyError | Promise<ProxyError>
+  reset: () => void | Promise<void>
+}
+
+export interface SharedLoginGuardOptions {
+  /** How long each consecutive failure of an account holds it; the last for every further one. */
+  delaysMs: readonly number[]
+  /** How long a failed credential is not tried again. */
+  credentialHoldMs: number
+  captchaHoldMs: number
+  now?: () => number
+}
+
+/**
+ * The shared guard's timings for a local guard built with `options` (the same defaults): each
+ * failure's delay doubling from the base, then the hold from the `maxFailures`-th on.
+ */
+export function sharedGuardOptions (options: LoginGuardOptions = {}): SharedLoginGuardOptions {
+  const base = options.baseDelayMs ?? 30_000
+  const max = options.maxFailures ?? 2
+  const hold = options.holdMs ?? 3_600_000
+  const delaysMs = Array.from({ length: max - 1 }, (_, i) => base * 2 ** i).concat(hold)
+  return { delaysMs, credentialHoldMs: hold, captchaHoldMs: options.captchaHoldMs ?? 3_600_000, now: options.now }
+}
+
+/**
+ * The login guard of replicas sharing a store: failures counted in the store's ledger, so every
+ * replica knows them at once (a wrong password reaches Jira at most twice in all), and in the
+ * local guard too. When the store does not answer, the local guard decides, and an account is
+ * held after its first failure instead of its second: two replicas then stay below Jira's
+ * CAPTCHA threshold on their own.
+ */
+export class SharedLoginGuard implements LoginRules {
+  readonly #local: LoginGuard
+  readonly #ledger: LoginFailureLedger
+  readonly #delays: readonly number[]
+  readonly #credentialHold: number
+  readonly #captchaHold: number
+  readonly #now: () => number
+
+  constructor (local: LoginGuard, ledger: LoginFailureLedger, options: SharedLoginGuardOptions) {
+    this.#local = local
+    this.#ledger = ledger
+    this.#delays = options.delaysMs
+    this.#credentialHold = options.credentialHoldMs
+    this.#captchaHold = options.captchaHoldMs
+    this.#now = options.now ?? Date.now
+  }
+
+  async check (name: string, credential: string): Promise<void> {
+    const shared = await this.#ledger.read(name, credential)
+    if (shared === UNKNOWN) {
+      this.#local.check(name, credential)
+      return
+    }
+    if (shared !== undefined) {
+      const refusal = refusalOf(shared, this.#now())
+      if (refusal !== undefined) throw refusal
+    }
+  }
+
+  async succeeded (name: string, credential: string): Promise<void> {
+    this.#local.succeeded(name)
+    await this.#ledger.succeed(name, credential)
+  }
+
+  async failed (name: string, credential: string): Promise<ProxyError> {
+    const local = this.#local.failed(name, credential)
+    const now = this.#now()
+    const shared = await this.#ledger.fail(name, credential, this.#delays, this.#credentialHold, now)
+    if (shared === UNKNOWN) {
+      // Nobody else hears of this failure: hold the account here after the first.
+      const hold = this.#delays.at(-1) ?? 0
+      this.#local.pause(name, hold)
+      return new ProxyError('LOGIN_FAILED', local.message, { headers: retryAfter(hold) })
+    }
+    return new ProxyError('LOGIN_FAILED', local.message, { headers: retryAfter(Math.max(shared.retryAt, shared.credentialRetryAt) - now) })
+  }
+
+  async pause (name: string, ms: number): Promise<void> {
+    this.#local.pause(name, ms)
+    await this.#ledger.pause(name, this.#now() + ms)
+  }
+
+  async captcha (name: string, loginUrl: string | undefined): Promise<ProxyError> {
+    const err = this.#local.captcha(name, loginUrl)
+    await this.#ledger.captcha(name, this.#now() + this.#captchaHold, loginUrl)
+    return err
+  }
+
+  async reset (): Promise<void> {
+    this.#local.reset()
+    await this.#ledger.resetAll()
+  }
+}
+
+/** The error for a login the shared state forbids now, if it does. */
+function refusalOf (s: LoginFailures, now: number): ProxyError | undefined {
+  if (now < s.captchaUntil) {
+    const where = s.loginUrl === undefined ? 'in a browser' : `at ${s.loginUrl}`
+    return new ProxyError('JIRA_CAPTCHA_REQUIRED', `Jira demands a CAPTCHA for this account: sign in once ${where}, then restart the proxy or send it SIGHUP.`, { headers: retryAfter(s.captchaUntil - now) })
+  }
+  if (now < s.credentialRetryAt) {
+    return new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', { headers: retryAfter(s.credentialRetryAt - now) })
+  }
+  const waitUntil = s.credentialGood ? s.pausedUntil : Math.max(s.retryAt, s.pausedUntil)
+  if (now < waitUntil) {
+    return new ProxyError('LOGIN_BACKOFF', 'Recent logins for this account failed; the proxy waits before trying again so Jira does not lock it.', { headers: retryAfter(waitUntil - now) })
+  }
+  return undefined
+}
+
+function retryAfter (ms: number): Record<string, string> {
+  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) }
+}

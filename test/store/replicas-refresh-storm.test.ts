@@ -1,0 +1,39 @@
+import t from 'tap'
+import { BP, basic, call, loginCookie } from '../helpers/clients.js'
+import { startRedis } from '../helpers/redis.js'
+import { startSimulator } from '../helpers/simulator.js'
+import { roundRobin, startReplicas } from './_replicas.js'
+
+// Tokens revoked while three replicas serve: 60 requests at once, spread over them, cause one
+// reauth in all (the replicas that lost the race take the winner's token from the store), and
+// every caller gets 200.
+
+for (const kind of ['cookie', 'basic'] as const) {
+  t.test(`a refresh storm over three replicas (${kind} caller): one reauth`, async (t) => {
+    const sim = await startSimulator(t)
+    const redis = await startRedis(t)
+    const replicas = await startReplicas(t, 3, sim.url, redis)
+    const headers: Record<string, string> = kind === 'cookie' ? { cookie: await loginCookie(sim.url, 'alice', 'alice-secret') } : { authorization: basic('bob', 'bob-secret') }
+    for (const replica of replicas) t.equal((await call(`${replica.url}${BP}/box`, { headers })).status, 200, 'each replica has the token')
+    const authBefore = sim.stats.calls.auth
+    sim.control.revokeAuthTokens()
+    const answers = await Promise.all(Array.from({ length: 60 }, async (_, i) => await call(`${roundRobin(replicas, i).url}${BP}/box`, { headers })))
+    t.same(answers.map((a) => a.status), Array(60).fill(200), 'every caller got 200')
+    t.equal(sim.stats.calls.reauth, 1, 'exactly one reauth across replicas')
+    t.equal(sim.stats.calls.auth, authBefore, 'no extra auth')
+  })
+}
+
+t.test('one replica refreshed: another, refused the old token, takes the new one from the store', async (t) => {
+  const sim = await startSimulator(t)
+  const redis = await startRedis(t)
+  const [a, b] = await startReplicas(t, 2, sim.url, redis)
+  const headers = { authorization: basic('bob', 'bob-secret') }
+  for (const replica of [a, b]) t.equal((await call(`${replica?.url ?? ''}${BP}/box`, { headers })).status, 200)
+  sim.control.revokeAuthTokens()
+  t.equal((await call(`${a?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
+  t.equal(sim.stats.calls.reauth, 1)
+  t.equal((await call(`${b?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the second is refused, then uses the stored token')
+  t.equal(sim.stats.calls.reauth, 1, 'no second reauth')
+  t.equal(sim.stats.calls.auth, 1)
+})
