@@ -5,7 +5,7 @@ import { isRawJwt } from '../tokens/jwt.js'
 import { sessionIdIn } from '../tokens/session.js'
 import { ServiceAccess } from './access.js'
 import { credentialKey, keyPepper } from './hash.js'
-import { SESSION_KEYS_MAX, SessionKeys } from './session-keys.js'
+import { SessionKeys } from './session-keys.js'
 import type { Identity } from './types.js'
 
 export interface IdentityRequest {
@@ -104,7 +104,7 @@ const credentials: Resolver = ({ headers }, _keys, pepper) => {
 export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = [], pepper = keyPepper()): (req: IdentityRequest) => Identity {
   const access = service instanceof ServiceAccess ? service : new ServiceAccess(service, apiKeys)
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
-  const keys = new SessionKeys(SESSION_KEYS_MAX, (sessionId) => credentialKey('cookie', sessionId, pepper))
+  const keys = new SessionKeys(undefined, (id) => credentialKey('cookie', id, pepper))
 
   return function resolveIdentity (req) {
     for (const resolver of chain) {
