@@ -31,6 +31,7 @@ export function createControl (state: SharedState, nodes: readonly JiraNode[], f
     setAuthMode: (mode) => { state.common.authMode = mode },
     setReauthMode: (mode) => { state.common.reauthMode = mode },
     setLatency: (ms) => { state.common.latencyMs = Math.max(0, ms) },
+    setAuthLatency: (ms) => { state.common.authLatencyMs = Math.max(0, ms) },
     holdTokenAnswers: () => {
       let release = (): void => {}
       const held = new Promise<void>((resolve) => { release = resolve })

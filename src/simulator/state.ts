@@ -13,6 +13,8 @@ export interface CommonState {
   authMode: AuthMode
   reauthMode: ReauthMode
   latencyMs: number
+  /** Extra delay of system/auth answers, after the call is counted (a token call still under way). */
+  authLatencyMs: number
   /** While set, system/auth and system/reauth issue their tokens, then wait for it to settle. */
   tokenAnswersHeld: Promise<void> | undefined
   nextId: number
@@ -71,6 +73,7 @@ export function createSharedState (options: SimulatorOptions, nodeCount: number)
       authMode: 'ok',
       reauthMode: 'ok',
       latencyMs: 0,
+      authLatencyMs: 0,
       tokenAnswersHeld: undefined,
       nextId: 10000,
       baseUrl: ''

@@ -68,6 +68,12 @@ export interface SimulatorControl {
   /** Delay before answering every request. */
   setLatency(ms: number): void
   /**
+   * Delay system/auth answers by this much more, after the call is counted and its verdict taken
+   * (the session is judged on arrival): a token call still under way while the same user's other
+   * requests go on.
+   */
+  setAuthLatency(ms: number): void
+  /**
    * From now on system/auth and system/reauth issue their tokens at once but hold the answers
    * until the returned function is called: an answer still on its way while Jira moves on (a
    * revocation landing after the token was issued, before the proxy has it).

@@ -395,12 +395,18 @@ export class TokenManager {
     let r = await this.#client.auth(name, session)
     // Refused: is the session dead in Jira (expired, Jira restarted, its cluster node gone, killed
     // right after our login) or does BigPicture refuse a live one? Only the first is fixed by
-    // logging in again, once.
-    if (!r.ok && !(await this.#client.sessionAlive(session))) {
-      this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
-      this.#sessionDied(entry, session, sentId, 'session_check')
-      session = await this.#sessions.session(identity, entry, trace)
-      r = await this.#client.auth(name, session)
+    // logging in again, once. A session replaced meanwhile (another request of this identity got a
+    // new one from Jira) was not the one refused: it is simply asked about.
+    if (!r.ok) {
+      const replaced = session.id !== sentId
+      if (replaced || !(await this.#client.sessionAlive(session))) {
+        if (!replaced) {
+          this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
+          this.#sessionDied(entry, session, sentId, 'session_check')
+        }
+        session = await this.#sessions.session(identity, entry, trace)
+        r = await this.#client.auth(name, session)
+      }
     }
     if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
     this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')

@@ -28,6 +28,7 @@ export async function authRoute (ctx: RequestContext, app: string): Promise<void
   const identity = resolveIdentity(state, req, res, false)
   if (identity === 'answered') return countCall(state, 'auth')
   countCall(state, 'auth', identity?.user)
+  if (state.common.authLatencyMs > 0) await sleep(state.common.authLatencyMs)
   if (identity !== null) setUserHeader(res, identity.user)
   if (req.method !== 'GET') return sendMethodNotAllowed(res)
   if (identity === null) return sendJson(res, 401, { message: 'User is not authenticated' })
