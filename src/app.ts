@@ -136,7 +136,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
         let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress, connection: request.socket })
         // A caller logging in as itself must get its own session, not ride on the service account.
         if (identity.kind === 'service' && route.family === 'jira' && isSessionPath(request.url)) identity = LOGGING_IN
-        request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false }, upstreamMs: -1 }
+        request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false, client: request.socket.remoteAddress }, upstreamMs: -1 }
       }
     } catch (err) {
       done(err as Error)

@@ -6,8 +6,8 @@ import type { Metrics } from '../ops/metrics.js'
 import type { AuthClient, IssuedTokens } from './auth-client.js'
 import { localExpiry } from './clock.js'
 import { readJwtExpiry } from './jwt.js'
-import type { LoginGuard } from './login-guard.js'
-import { TokenBucket } from './rate-limit.js'
+import { FirstContactLimiter } from './first-contact.js'
+import type { LoginAttempt, LoginGuard } from './login-guard.js'
 import type { AppTokens, IdentityTokens } from './store.js'
 
 /** What happened while serving one request, for its access-log line. */
@@ -15,6 +15,8 @@ export interface Trace {
   refreshed: boolean
   loggedIn: boolean
   retried: boolean
+  /** The caller's address: first contacts are limited per address. */
+  client?: string | undefined
 }
 
 export interface TokenManagerOptions {
@@ -25,7 +27,7 @@ export interface TokenManagerOptions {
   log: Logger
   apps: string[]
   refreshSkewMs: number
-  /** First-contact auth calls for unknown cookies: per second, and burst. */
+  /** First contacts (auth calls for unknown cookies, logins of credentials not known good): per second, and burst. */
   newSessionRate?: { perSecond: number, burst: number }
 }
 
@@ -58,8 +60,8 @@ export class TokenManager {
   readonly #now = Date.now
   /** Dead-session marks for callers' cookies, by identity entry. */
   readonly #deadUntil = new WeakMap<IdentityTokens, number>()
-  /** Cookies never seen before cost Jira a call each: bounded so junk cookies cannot flood it. */
-  readonly #newSessions: TokenBucket
+  /** Credentials never seen before cost Jira a call each: bounded so junk cannot flood it. */
+  readonly #firstContacts: FirstContactLimiter
   /**
    * Orders refreshes and refusals: a step is taken when a refresh starts and when a refusal is
    * first heard of. A token fetched by a refresh that started after a refusal was heard of was
@@ -75,7 +77,7 @@ export class TokenManager {
     this.#apps = options.apps
     this.#skew = options.refreshSkewMs
     const rate = options.newSessionRate ?? { perSecond: 50, burst: 200 }
-    this.#newSessions = new TokenBucket(rate.perSecond, rate.burst, this.#now)
+    this.#firstContacts = new FirstContactLimiter(rate.perSecond, rate.burst, this.#now)
   }
 
   /**
@@ -215,9 +217,7 @@ export class TokenManager {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
       if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
-      if (!entry.someApp((a) => a.hasRefresh) && !this.#newSessions.take()) {
-        throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
-      }
+      if (!entry.someApp((a) => a.hasRefresh)) this.#firstContacts.admit(trace.client)
       const r = await this.#client.auth(name, identity.sessionId)
       if (r.ok) {
         this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
@@ -251,7 +251,7 @@ export class TokenManager {
       return await entry.sessionFlight
     }
     trace.loggedIn = true
-    const flight = this.#login(identity).then((id) => {
+    const flight = this.#login(identity, trace).then((id) => {
       entry.sessionId = id
       return id
     }).finally(() => { entry.sessionFlight = undefined })
@@ -259,10 +259,12 @@ export class TokenManager {
     return await flight
   }
 
-  async #login (identity: CredentialIdentity): Promise<string> {
-    const { name, credential } = loginName(identity)
+  async #login (identity: CredentialIdentity, trace: Trace): Promise<string> {
+    const attempt = loginAttempt(identity)
+    const { name } = attempt
     try {
-      this.#guard.check(name, credential)
+      this.#guard.check(attempt)
+      if (!this.#guard.isKnownGood(attempt)) this.#firstContacts.admit(trace.client)
     } catch (err) {
       this.#log.debug({ identity: label(identity), code: (err as ProxyError).code }, 'login not attempted')
       throw err
@@ -272,7 +274,7 @@ export class TokenManager {
       ? await this.#client.loginWithPassword(creds.username, creds.password)
       : await this.#client.loginWithToken(creds.token)
     if (r.ok) {
-      this.#guard.succeeded(name)
+      this.#guard.succeeded(attempt)
       this.#log.info({ identity: label(identity) }, 'logged in to Jira')
       return r.sessionId
     }
@@ -287,7 +289,7 @@ export class TokenManager {
       this.#guard.pause(name, 5000)
       throw new ProxyError('LOGIN_FAILED', `Jira answered the login with HTTP ${r.status}; check JIRA_URL and that REST logins are allowed.`)
     }
-    const err = this.#guard.failed(name, credential)
+    const err = this.#guard.failed(attempt)
     this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
     throw err
   }
@@ -313,15 +315,16 @@ export class TokenManager {
 
 /**
  * Failures are counted per Jira account (user name, case-insensitive), so different wrong
- * passwords for one account share one backoff; a PAT is its own account key.
+ * passwords for one account share one backoff; a PAT is its own account key. The configured
+ * service credential is trusted: callers' wrong guesses for its name do not hold it.
  */
-function loginName (identity: CredentialIdentity): { name: string, credential: string } {
-  if (identity.kind === 'password') return { name: `user:${identity.username.toLowerCase()}`, credential: identity.key }
-  if (identity.kind === 'pat') return { name: `pat:${identity.key}`, credential: identity.key }
+function loginAttempt (identity: CredentialIdentity): LoginAttempt {
+  if (identity.kind === 'password') return { name: `user:${identity.username.toLowerCase()}`, credential: identity.key, trusted: false }
+  if (identity.kind === 'pat') return { name: `pat:${identity.key}`, credential: identity.key, trusted: false }
   const c = identity.credentials
   return c.kind === 'password'
-    ? { name: `user:${c.username.toLowerCase()}`, credential: 'service' }
-    : { name: 'pat:service', credential: 'service' }
+    ? { name: `user:${c.username.toLowerCase()}`, credential: 'service', trusted: true }
+    : { name: 'pat:service', credential: 'service', trusted: true }
 }
 
 /** How an identity appears in logs: its kind and a short hash, never the credential. */
