@@ -107,9 +107,8 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
         ? await manager.fresh(identity, entry, app, trace)
         : manager.current(entry, app) ?? await manager.refresh(identity, entry, app, entry.app(app)?.authentication, trace)
       session = await sessionFor(identity, entry, trace)
-    } catch (err) {
-      store.forgetIfEmpty(identity.key)
-      throw err
+    } finally {
+      store.settle(identity.key)
     }
     let res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
 
@@ -131,6 +130,8 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     } catch (err) {
       discard(res.body)
       throw err
+    } finally {
+      store.settle(identity.key)
     }
     if (fresh === undefined || fresh === token) {
       metrics.retries.inc({ outcome: 'gave_up' })

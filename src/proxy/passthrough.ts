@@ -65,7 +65,10 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
         // Jira opened a session for these credentials (none was sent, or it had died): keep it
         // for the identity, so its next request, plain Jira or BigPicture, reuses it.
         const sessionId = readSessionCookie(headers['set-cookie'])
-        if (sessionId !== undefined) store.get(identity.key).sessionId = sessionId
+        if (sessionId !== undefined) {
+          store.get(identity.key).sessionId = sessionId
+          store.settle(identity.key)
+        }
         return toClientHeaders(headers, rewriteForService) as IncomingHttpHeaders
       }
       return toClientHeaders(headers, identity.kind === 'service' ? rewriteForService : rewrite) as IncomingHttpHeaders

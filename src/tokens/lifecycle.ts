@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import { ProxyError } from '../errors.js'
 import { shortKey } from '../identity/hash.js'
@@ -58,8 +59,8 @@ export class TokenManager {
   readonly #skew: number
   /** Wall-clock time, as the token slots keep theirs (store.ts). */
   readonly #now = Date.now
-  /** Dead-session marks for callers' cookies, by identity entry. */
-  readonly #deadUntil = new WeakMap<IdentityTokens, number>()
+  /** Callers' cookies Jira refused lately, by key: kept apart from the identity cache, so dead ones take no room there. */
+  readonly #dead = new LRUCache<string, true>({ max: 10_000, ttl: DEAD_SESSION_MS })
   /** Credentials never seen before cost Jira a call each: bounded so junk cannot flood it. */
   readonly #firstContacts: FirstContactLimiter
   /**
@@ -216,7 +217,7 @@ export class TokenManager {
   async #authenticate (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, seq: number, trace: Trace): Promise<string | undefined> {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
-      if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return undefined
+      if (this.#dead.has(identity.key)) return undefined
       if (!entry.someApp((a) => a.hasRefresh)) this.#firstContacts.admit(trace.client)
       const r = await this.#client.auth(name, identity.sessionId)
       if (r.ok) {
@@ -224,7 +225,7 @@ export class TokenManager {
         return this.#store(t, r.tokens, seq)
       }
       this.#log.info({ identity: label(identity), app: name }, "the caller's Jira session is not valid; Jira's 401 goes back to it")
-      this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
+      this.#dead.set(identity.key, true)
       t.authentication = undefined
       t.refresh = undefined
       return undefined
