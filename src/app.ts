@@ -14,6 +14,7 @@ import { proxyRoutes } from './proxy/passthrough.js'
 import { createBrowserGuard } from './proxy/guard.js'
 import { closeAfterBody, hurryLingering } from './proxy/linger.js'
 import type { ResponseRewrite } from './proxy/headers.js'
+import { scopeServiceIdentity } from './proxy/service-scope.js'
 import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
 import { TokenManager, label } from './tokens/lifecycle.js'
@@ -42,10 +43,6 @@ export interface ProxyApp {
   loginGuard: LoginGuard
   store: TokenStore
 }
-
-/** The Jira session endpoint: a caller logging in as itself never gets the service session. */
-const SESSION_PATH = '/rest/auth/1/session'
-const LOGGING_IN: Identity = { kind: 'none', serviceRefused: false }
 
 /**
  * Builds the proxy: routing, identity, tokens, the BigPicture route and the passthrough, plus its
@@ -134,8 +131,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
       if (route.family !== 'proxy') {
         let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress, connection: request.socket })
-        // A caller logging in as itself must get its own session, not ride on the service account.
-        if (identity.kind === 'service' && route.family === 'jira' && isSessionPath(request.url)) identity = LOGGING_IN
+        if (identity.kind === 'service') identity = scopeServiceIdentity(identity, route, request.method, request.headers, request.url)
         request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false, client: request.socket.remoteAddress }, upstreamMs: -1 }
       }
     } catch (err) {
@@ -211,10 +207,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   })
 
   return { app, metrics, loginGuard, store }
-}
-
-function isSessionPath (url: string): boolean {
-  return url.startsWith(SESSION_PATH) && (url.length === SESSION_PATH.length || url[SESSION_PATH.length] === '?' || url[SESSION_PATH.length] === '/')
 }
 
 function absoluteToOrigin (url: string): string {
