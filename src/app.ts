@@ -1,14 +1,17 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
 import { createAccessWriter } from './logger.js'
-import { ProxyError } from './errors.js'
+import { ProxyError, serviceIdentityForbidden } from './errors.js'
 import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
 import { Metrics } from './ops/metrics.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
+import { abandonBody, hasBody } from './proxy/body.js'
+import { BodyTimeouts } from './proxy/body-timeout.js'
+import { ReplayBudget, defaultReplayBudget } from './proxy/replay-budget.js'
 import { createJiraDispatcher } from './proxy/dispatcher.js'
 import { proxyRoutes } from './proxy/passthrough.js'
 import { createBrowserGuard } from './proxy/guard.js'
@@ -35,6 +38,10 @@ export interface AppOptions {
   loginGuard?: LoginGuardOptions
   /** Collect Node process metrics (off in tests that build many apps). */
   processMetrics?: boolean
+  /** How long a request body may stop arriving before the request times out (default 60 s). */
+  bodyTimeoutMs?: number
+  /** Bytes of request bodies held for a replay across all requests (default: see replay-budget.ts). */
+  replayBudgetBytes?: number
 }
 
 export interface ProxyApp {
@@ -69,12 +76,15 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
   const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: true, dropSessionCookies: false }
-  const bigPicture = createBigPictureHandler({
+  const replayBudget = new ReplayBudget(options.replayBudgetBytes ?? defaultReplayBudget(config.maxReplayBodyBytes))
+  const bodyTimeouts = new BodyTimeouts(options.bodyTimeoutMs)
+  const bigPictureRoute = createBigPictureHandler({
     dispatcher,
     jiraOrigin: config.jiraOrigin,
     contextPath: config.contextPath,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     maxReplayBodyBytes: config.maxReplayBodyBytes,
+    replayBudget,
     manager,
     store,
     metrics,
@@ -121,7 +131,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'No such endpoint.', code: 'NOT_FOUND' }))
 
   const traceRequests = options.logger.isLevelEnabled('trace')
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const route = classify(request.url)
     request.proxyRoute = route
     try {
@@ -132,12 +142,16 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       if (route.family !== 'proxy') {
         let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress, connection: request.socket })
         if (identity.kind === 'service') identity = scopeServiceIdentity(identity, route, request.method, request.headers, request.url)
+        // Refused before a byte of the body is read: a caller that may not use the service identity
+        // cannot make the proxy hold its body.
+        if (route.family === 'bigpicture' && identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
         request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false, client: request.socket.remoteAddress }, upstreamMs: -1 }
       }
     } catch (err) {
       done(err as Error)
       return
     }
+    if (hasBody(request.headers) && route !== PROXY_ROUTE) bodyTimeouts.watch(request.raw, () => { bodyTimedOut(request, reply) })
     if (traceRequests) request.log.trace({ reqId: request.id, method: request.method, path: pathOnly(request.url), family: route.family }, 'request received')
     done()
   })
@@ -174,6 +188,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     metrics,
     sample: () => {
       metrics.identities.set(store.size)
+      metrics.replayBytesHeld.set(replayBudget.held)
       const counts = loginGuard.counts()
       for (const [state, n] of Object.entries(counts)) metrics.loginStates.set({ state }, n)
     }
@@ -188,7 +203,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     store,
     metrics,
     rewrite,
-    bigPicture
+    bigPicture: quietOnceAnswered(bigPictureRoute)
   })
 
   // Draining: a connection whose last answer is sent while closing gets a 1 ms keep-alive and
@@ -203,10 +218,46 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   })
   app.addHook('onClose', async () => {
     clearInterval(sweeper)
+    bodyTimeouts.close()
     await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close()]).catch(() => {})
   })
 
   return { app, metrics, loginGuard, store }
+}
+
+/**
+ * A request whose body stopped arriving: answered 408 if nothing was sent yet, cut otherwise; its
+ * connection closes. Whatever was reading the body gives up quietly.
+ */
+function bodyTimedOut (request: FastifyRequest, reply: FastifyReply): void {
+  abandonBody(request.raw)
+  if (request.ctx !== null) request.ctx.errorCode = 'BODY_TIMEOUT'
+  if (reply.sent || reply.raw.headersSent) {
+    request.raw.socket.destroy()
+    return
+  }
+  // Once the answer is out, the body is ended for whatever still reads it (an upload toward Jira
+  // would otherwise wait for it until its own timeout). The client sends nothing, so nothing unread
+  // is lost by closing.
+  reply.raw.once('finish', () => { request.raw.destroy() })
+  reply.send(new ProxyError('BODY_TIMEOUT', 'The request body stopped arriving; the proxy stopped waiting for it.'))
+}
+
+/**
+ * The BigPicture route, whose work may still fail after its request was answered (the body timed
+ * out and the upload toward Jira broke off): that failure is news to no one.
+ */
+type BigPictureRoute = ReturnType<typeof createBigPictureHandler>
+
+function quietOnceAnswered (route: BigPictureRoute): BigPictureRoute {
+  return async (request, reply, ctx, app) => {
+    try {
+      return await route(request, reply, ctx, app)
+    } catch (err) {
+      if (reply.sent || reply.raw.headersSent) return reply
+      throw err
+    }
+  }
 }
 
 function absoluteToOrigin (url: string): string {

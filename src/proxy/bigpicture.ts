@@ -1,13 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { mapTransportError, serviceIdentityForbidden } from '../errors.js'
+import { mapTransportError } from '../errors.js'
 import { withSessionId } from '../identity/cookies.js'
 import { type Identity, type TokenIdentity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
 import type { TokenManager, Trace } from '../tokens/lifecycle.js'
 import type { IdentityTokens, TokenStore } from '../tokens/store.js'
-import { type HeldBody, discard, holdBody } from './body.js'
+import { type HeldBody, discard, exceedsCap, holdBody, streamBody } from './body.js'
 import { closeAfterBody } from './linger.js'
+import type { ReplayBudget } from './replay-budget.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
 
 export interface BigPictureRouteOptions {
@@ -16,6 +17,8 @@ export interface BigPictureRouteOptions {
   contextPath: string
   upstreamTimeoutMs: number
   maxReplayBodyBytes: number
+  /** Bytes held for replays across all requests. */
+  replayBudget: ReplayBudget
   manager: TokenManager
   store: TokenStore
   metrics: Metrics
@@ -45,6 +48,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
   const { dispatcher, jiraOrigin, contextPath, manager, store, metrics, rewrite } = options
   const timeout = options.upstreamTimeoutMs
   const cap = options.maxReplayBodyBytes
+  const budget = options.replayBudget
   const rewriteForService: ResponseRewrite = { ...rewrite, dropSessionCookies: true }
   const upstreamHistogram = metrics.upstreamSeconds.labels('bigpicture')
 
@@ -90,25 +94,34 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
   return async function bigPicture (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext, app: number): Promise<FastifyReply> {
     const { identity, trace } = ctx
     const method = request.raw.method
-    const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await holdBody(request.raw, cap)
+    const bodyless = method === 'GET' || method === 'HEAD'
 
     if (identity.kind === 'passthrough' || identity.kind === 'none') {
-      if (identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
-      const res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: undefined, sessionCookie: undefined }, withSessionId), body)
+      // Nothing the proxy could refresh, so nothing to replay: the body streams once.
+      const res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: undefined, sessionCookie: undefined }, withSessionId), bodyless ? NO_BODY : streamBody(request.raw))
       return relay(reply, res, identity)
     }
 
     const entry = store.get(identity.key)
+    // The identity is settled (a token in hand, or refused) before a byte of the body is read.
+    const large = !bodyless && exceedsCap(request.raw.headers, cap)
     let token: string | undefined
     let session: string | undefined
     try {
       // A body that cannot be replayed travels with a token BigPicture has just issued.
-      token = body.kind === 'stream'
+      token = large
         ? await manager.fresh(identity, entry, app, trace)
         : manager.current(entry, app) ?? await manager.refresh(identity, entry, app, entry.app(app)?.authentication, trace)
       session = await sessionFor(identity, entry, trace)
     } finally {
       store.settle(identity.key)
+    }
+    // Without a token the caller's own session is dead and Jira's 401 is the answer: nothing to hold.
+    const body = bodyless ? NO_BODY : large || token === undefined ? streamBody(request.raw) : await holdBody(request.raw, cap, { budget, until: reply.raw })
+    if (body.kind === 'stream' && !large && token !== undefined) {
+      // It outgrew the cap or the replay budget while being read: a token just issued for it too.
+      token = await manager.fresh(identity, entry, app, trace)
+      session = await sessionFor(identity, entry, trace)
     }
     let res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
 

@@ -97,6 +97,8 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     onError: (reply: FastifyReply, { error }: { error: Error }) => {
       const ctx = reply.request.ctx
       if (ctx !== null) ctx.upstreamMs = -1
+      // Already answered (the caller's body timed out, and the upload toward Jira broke off).
+      if (reply.sent || reply.raw.headersSent) return
       reply.send(mapTransportError(error))
     }
   }

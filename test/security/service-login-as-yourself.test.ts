@@ -24,7 +24,8 @@ t.test('the service session is never attached to a request carrying credentials 
   const sim = await startSimulator(t)
   const proxy = await startProxy(t, { JIRA_URL: sim.url, ...SERVICE, LOG_LEVEL: 'info' })
   t.equal(((await call(`${proxy.url}/rest/api/2/myself`)).body as { name: string }).name, 'svc')
-  for (const headers of [{ cookie: 'JSESSIONID=' }, { cookie: 'a=1; JSESSIONID="' }, { cookie: 'seraph.rememberme.cookie=12345%3Aabc' }, { authorization: '' }]) {
+  const own: Array<Record<string, string>> = [{ cookie: 'JSESSIONID=' }, { cookie: 'a=1; JSESSIONID="' }, { cookie: 'seraph.rememberme.cookie=12345%3Aabc' }, { authorization: '' }]
+  for (const headers of own) {
     const res = await rawRequest(proxy.url, { path: '/rest/api/2/myself', headers })
     t.equal(res.status, 401, `${JSON.stringify(headers)}: Jira answers for the caller's own credentials`)
   }
