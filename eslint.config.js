@@ -17,7 +17,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/cli.ts'],
     rules: {
-      // Only the process entry points may read the environment (STYLE.md habit 2).
+      // Only the process entry points may read the environment: configuration is loaded once.
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration is read once, in src/config.ts via cli.ts.' }]
     }
   }

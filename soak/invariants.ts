@@ -23,7 +23,7 @@ export const DESCRIPTIONS: Record<InvariantName, string> = {
   'uploads-intact': 'every upload Jira recorded arrived whole, once, as its sender; every accepted upload is recorded',
   'identities-never-mix': 'the simulator saw no cookie/JWT mismatch, and every answer (X-AUSERNAME, /myself, echoed task, recorded user) names the identity that asked',
   'no-fixable-401': 'no 401 reached a client the proxy could have refreshed (see soak/README.md for the exact exceptions)',
-  'proxy-errors-have-spec-shape': 'every 5xx a client saw carries the SPEC\'s {"error","code"} JSON',
+  'proxy-errors-are-coded-json': 'every 5xx a client saw carries the proxy\'s {"error","code"} JSON',
   'proxy-errors-only-under-faults': 'every error the proxy answered itself (other than a 401) is explained by a fault window overlapping the request: UPSTREAM_UNREACHABLE by jira-down, UPSTREAM_TIMEOUT by jira-down or latency-spike, BIGPICTURE_AUTH_FAILED by auth-500 or auth-garbage; nothing else',
   'every-request-answered': 'every request the client did not abort got an HTTP answer (a cut connection is allowed only while Jira was down), none hung',
   'token-calls-bounded': 'login, auth and reauth calls per identity (and in total) stay within the bound derived from token lifetime, duration and faults',

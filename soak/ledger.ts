@@ -8,7 +8,7 @@ export type InvariantName =
   | 'uploads-intact'
   | 'identities-never-mix'
   | 'no-fixable-401'
-  | 'proxy-errors-have-spec-shape'
+  | 'proxy-errors-are-coded-json'
   | 'proxy-errors-only-under-faults'
   | 'every-request-answered'
   | 'token-calls-bounded'

@@ -143,7 +143,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     const loginsThatOpenedSessions = (sim.stats.calls.login ?? 0) + (sim.stats.calls.session ?? 0)
     const passthroughSessions = sim.stats.sessionsCreated - loginsThatOpenedSessions
     if (passthroughSessions > 0) {
-      ledger.note('Jira sessions opened by Basic/PAT requests passed through to plain Jira endpoints (SPEC identity rule 3: one per credential, again after a fault killed it)', passthroughSessions)
+      ledger.note('Jira sessions opened by Basic/PAT requests passed through to plain Jira endpoints (one per credential, again after a fault killed it)', passthroughSessions)
     }
     const invariants = evaluate({ ledger, stats: sim.stats, record, identities, tokenCalls, memory, health: monitor.health, hung })
     const byKind: Record<string, number> = {}

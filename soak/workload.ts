@@ -362,7 +362,7 @@ export class Workload {
     ledger.check('every-request-answered', undefined)
 
     const { status, headers, text } = result
-    // Only the proxy's own answers can be SPEC errors, and those are small and not 2xx.
+    // Only the proxy's own answers can be coded errors, and those are small and not 2xx.
     const spec = status >= 300 && text.length < 8192 ? specError(text) : undefined
     let label = spec === undefined ? String(status) : `${status} ${spec.code}`
 
@@ -377,7 +377,7 @@ export class Workload {
     }
 
     if (status >= 500) {
-      ledger.check('proxy-errors-have-spec-shape', spec !== undefined ? undefined : `${where}: ${status} without the {error, code} JSON: ${text.slice(0, 160)}`)
+      ledger.check('proxy-errors-are-coded-json', spec !== undefined ? undefined : `${where}: ${status} without the {error, code} JSON: ${text.slice(0, 160)}`)
     }
     if (spec !== undefined && status !== 401) {
       const cause = faults.explains(spec.code, startMs, endMs)
@@ -422,7 +422,7 @@ export class Workload {
   /**
    * A 401 reached the client. Allowed only when (a) a cookie client's own session was killed by a
    * fault after its login started and the 401 is Jira's (X-AUSERNAME: anonymous, Jira's body), or
-   * (b) the proxy answered with the SPEC's {error, code} while a fault that can make a token
+   * (b) the proxy answered with its {error, code} while a fault that can make a token
    * impossible to get (system/auth broken, Jira down) overlapped the request. Anything else is a
    * 401 the proxy could have fixed. Returns the outcome label and, for a violation, a sentence.
    */
@@ -449,8 +449,8 @@ export class Workload {
     if (spec !== undefined && faults.refreshBlocked(startMs, endMs)) return { label: `401 ${spec.code} during a refresh-blocking fault` }
     // The proxy refreshes and replays once. A revocation or session kill that lands after the first
     // attempt reached Jira can hit the replay too, and one that lands before a streamed body's only
-    // attempt reaches Jira cannot be undone: fixing either would take a second retry, which the SPEC
-    // forbids. Where the attempts reached Jira is known (the simulator saw them), so this excuses
+    // attempt reaches Jira cannot be undone: fixing either would take a second retry, which the proxy
+    // never makes. Where the attempts reached Jira is known (the simulator saw them), so this excuses
     // exactly those cases and not a proxy that relayed a 401 without replaying.
     const streamedBody = p.body !== undefined && p.body.length > this.#ctx.options.maxReplayBodyBytes
     const first = arrivals[0]
@@ -492,7 +492,7 @@ function header (value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
-/** The SPEC's error shape, `{"error": "<sentence>", "code": "<CODE>"}`, or undefined. */
+/** The proxy's error shape, `{"error": "<sentence>", "code": "<CODE>"}`, or undefined. */
 export function specError (text: string): { error: string, code: string } | undefined {
   if (!text.startsWith('{')) return undefined
   try {

@@ -4,10 +4,14 @@ import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
 import { createAccessWriter } from './logger.js'
 import { ProxyError, serviceIdentityForbidden } from './errors.js'
+import { ServiceAccess } from './identity/access.js'
+import { label } from './identity/hash.js'
 import { createIdentityResolver } from './identity/resolve.js'
 import type { Identity } from './identity/types.js'
 import { opsRoutes } from './ops/health.js'
 import { Metrics } from './ops/metrics.js'
+import { type SecretUpdate, applySecrets } from './ops/reload.js'
+import { httpsServerOptions } from './ops/tls.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
 import { abandonBody, hasBody } from './proxy/body.js'
 import { BodyTimeouts } from './proxy/body-timeout.js'
@@ -20,7 +24,7 @@ import type { ResponseRewrite } from './proxy/headers.js'
 import { scopeServiceIdentity } from './proxy/service-scope.js'
 import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
-import { TokenManager, label } from './tokens/lifecycle.js'
+import { TokenManager } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
 import { TokenStore } from './tokens/store.js'
 
@@ -49,6 +53,8 @@ export interface ProxyApp {
   metrics: Metrics
   loginGuard: LoginGuard
   store: TokenStore
+  /** SIGHUP: clears login holds and puts secrets re-read from their files in use. */
+  reload: (update: SecretUpdate) => void
 }
 
 /**
@@ -71,11 +77,12 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       options.logger.debug({ kind, outcome, ms: Math.round(seconds * 10000) / 10 }, 'token call')
     }
   )
-  const manager = new TokenManager({ client, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
-  const resolveIdentity = createIdentityResolver(config.service, config.proxyApiKeys)
+  const manager = new TokenManager({ client, store, guard: loginGuard, metrics, log: options.logger, apps: config.apps, refreshSkewMs: config.refreshSkewMs, newSessionRate: { perSecond: config.newSessionsPerSecond, burst: config.newSessionsPerSecond * 5 } })
+  const access = new ServiceAccess(config.service, config.proxyApiKeys)
+  const resolveIdentity = createIdentityResolver(access)
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
-  const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: true, dropSessionCookies: false }
+  const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: config.listenerTls === undefined, dropCookies: false }
   const replayBudget = new ReplayBudget(options.replayBudgetBytes ?? defaultReplayBudget(config.maxReplayBodyBytes))
   const bodyTimeouts = new BodyTimeouts(options.bodyTimeoutMs)
   const bigPictureRoute = createBigPictureHandler({
@@ -86,12 +93,13 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     maxReplayBodyBytes: config.maxReplayBodyBytes,
     replayBudget,
     manager,
-    store,
     metrics,
     rewrite
   })
 
   const app = Fastify({
+    // HTTPS when configured; typed as the plain server, which is all the rest of the app uses.
+    ...(config.listenerTls === undefined ? {} : { https: httpsServerOptions(config.listenerTls.material) as unknown as null }),
     loggerInstance: options.logger as FastifyBaseLogger,
     // No child logger per request: the proxy's own lines carry `reqId` themselves, and a child
     // per request costs more than the access-log line it would serve.
@@ -200,7 +208,6 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     jiraOrigin: config.jiraOrigin,
     contextPath: config.contextPath,
     manager,
-    store,
     metrics,
     rewrite,
     bigPicture: quietOnceAnswered(bigPictureRoute)
@@ -222,7 +229,11 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close()]).catch(() => {})
   })
 
-  return { app, metrics, loginGuard, store }
+  const reload = (update: SecretUpdate): void => {
+    loginGuard.reset()
+    applySecrets(update, access, app.server)
+  }
+  return { app, metrics, loginGuard, store, reload }
 }
 
 /**

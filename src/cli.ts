@@ -1,35 +1,21 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { heapGrowthFlag } from './ops/heap.js'
+import { SecretFiles } from './ops/reload.js'
+import { closeWithin } from './ops/shutdown.js'
+import { parseCommand } from './usage.js'
 
 /**
  * The process: arguments, configuration, listening, signals. The only module that touches
  * `process`; everything it starts is built by testable functions.
  */
-const HELP = `bigpicture-auth-proxy: talk to BigPicture, BigGantt and BigTemplate (8.3+) with a Jira
-cookie, password or personal access token; the proxy gets, injects and refreshes the JWTs.
-
-Usage:
-  bigpicture-auth-proxy              start the proxy (configuration from the environment and .env)
-  bigpicture-auth-proxy doctor       check the configuration and Jira, and say what works
-  bigpicture-auth-proxy simulate     run the built-in Jira + BigPicture simulator
-        [--port 8090] [--host 127.0.0.1] [--context-path /jira] [--users alice:pw,bob:pw]
-  bigpicture-auth-proxy --help | --version
-
-Main settings (all are listed in config.example.env):
-  JIRA_URL          Jira base URL with its context path, e.g. https://jira.example.com/jira (required)
-  HOST, PORT        where to listen (default 127.0.0.1:8080)
-  JIRA_USERNAME + JIRA_PASSWORD(_FILE), or JIRA_PAT(_FILE)
-                    a service identity for callers that bring no credentials
-  PROXY_API_KEYS(_FILE)
-                    keys that let non-local callers use the service identity (X-Proxy-Key)
-
-Point your scripts at http://127.0.0.1:8080 instead of Jira; nothing else changes.`
+/** Every setting, its default and why: shipped next to the program. */
+const SETTINGS_FILE = fileURLToPath(new URL('../../config.example.env', import.meta.url))
 
 function version (): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -57,20 +43,32 @@ async function serve (): Promise<void> {
   const logger = createLogger(config.logLevel, pretty?.({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }))
   // Log lines are batched; on a quiet proxy none waits longer than this.
   setInterval(() => logger.flush(), 500).unref()
-  const { app, loginGuard } = await buildApp(config, { logger })
+  // Loaded here, so --help, --version and a mistyped command answer without loading the server.
+  const { buildApp } = await import('./app.js')
+  const proxy = await buildApp(config, { logger })
+  const { app } = proxy
 
-  // The operator's "I fixed the account": forget login failures and CAPTCHA blocks.
+  // A reload, never a stop: the operator's "I fixed the account" (login holds cleared) and "I
+  // rotated a secret" (the *_FILE secrets and the TLS files read again).
+  const secretFiles = new SecretFiles(config)
   process.on('SIGHUP', () => {
-    loginGuard.reset()
-    logger.warn('SIGHUP: login backoff and CAPTCHA blocks cleared')
+    const { update, changed, problems } = secretFiles.reread()
+    proxy.reload(update)
+    for (const problem of problems) logger.error({ problem }, 'SIGHUP: a file could not be used; the previous value stays in use')
+    logger.warn({ changed }, `SIGHUP: login backoff and CAPTCHA holds cleared; ${changed.length === 0 ? 'no secret file changed' : `reloaded ${changed.join(', ')}`}`)
   })
 
-  closeWithGrace({ delay: config.upstreamTimeoutMs + 5000, logger: false }, async ({ signal, err }) => {
+  // close-with-grace's own deadline only backs up closeWithin's, should closing itself hang.
+  closeWithGrace({ delay: config.shutdownTimeoutMs + 3000, logger: false, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'fatal error, shutting down')
-    else logger.info({ signal }, 'shutting down: finishing in-flight requests')
-    await app.close()
-    logger.info('stopped')
+    else logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests')
+    const cut = await closeWithin(app, config.shutdownTimeoutMs, (connections) => {
+      logger.warn({ connections, timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: cutting the connections whose requests are still in flight')
+    })
+    logger.info(cut === 0 ? 'stopped' : `stopped; ${cut} connection${cut === 1 ? '' : 's'} cut`)
     logger.flush()
+    // Requests were lost: a supervisor or an operator reading the exit status should know.
+    if (cut > 0) process.exit(1)
   })
 
   try {
@@ -83,7 +81,7 @@ async function serve (): Promise<void> {
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
-  logger.info({ host: config.host, port, jira: config.jiraUrl, apps: config.apps, serviceIdentity: config.service?.kind ?? 'none' }, `listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`)
+  logger.info({ host: config.host, port, jira: config.jiraUrl, apps: config.apps, serviceIdentity: config.service?.kind ?? 'none' }, `listening on ${config.listenerTls === undefined ? 'http' : 'https'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`)
   // Whoever started the proxy on port 0 waits for this line to learn the port: not a batch later.
   logger.flush()
 }
@@ -97,7 +95,7 @@ async function simulate (argv: string[]): Promise<void> {
     process.exit(2)
   }
   const { buildSimulator } = await import('./simulator/index.js')
-  const simulator = buildSimulator({ contextPath: args.contextPath, users: args.users })
+  const simulator = buildSimulator({ contextPath: args.contextPath, users: args.users, nodes: args.nodes, affinity: args.affinity })
   const url = await simulator.listen(args.port, args.host)
   process.stdout.write(`Jira + BigPicture simulator listening on ${url} (users: ${Object.keys(args.users).join(', ')})\n`)
   const stop = (): void => { simulator.close().then(() => process.exit(0), () => process.exit(1)) }
@@ -106,27 +104,23 @@ async function simulate (argv: string[]): Promise<void> {
 }
 
 async function main (argv: string[]): Promise<void> {
-  const [command, ...rest] = argv
-  switch (command) {
-    case undefined:
+  const command = parseCommand(argv, SETTINGS_FILE)
+  switch (command.kind) {
     case 'serve':
       return serve()
-    case '--help':
-    case '-h':
     case 'help':
-      process.stdout.write(`${HELP}\n`)
+      process.stdout.write(`${command.text}\n`)
       return
-    case '--version':
-    case '-v':
+    case 'version':
       process.stdout.write(`${version()}\n`)
       return
     case 'simulate':
-      return simulate(rest)
+      return simulate(command.args)
     case 'doctor':
       process.exitCode = await (await import('./ops/doctor.js')).runDoctor(readConfig(), (line) => process.stdout.write(`${line}\n`), { env: process.env, cwd: process.cwd() })
       return
-    default:
-      process.stderr.write(`bigpicture-auth-proxy: unknown command "${command}"; see --help\n`)
+    case 'error':
+      process.stderr.write(`${command.message}\n`)
       process.exit(2)
   }
 }

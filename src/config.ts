@@ -3,8 +3,9 @@ import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import envSchema from 'env-schema'
+import { type ListenerTls, listenerTlsSettings } from './ops/tls.js'
 
-/** The configuration variables, their types and defaults (SPEC.md: Interface). */
+/** The configuration variables, their types and defaults. */
 const schema = {
   type: 'object',
   required: ['JIRA_URL'],
@@ -27,6 +28,10 @@ const schema = {
     NEW_SESSIONS_PER_SECOND: { type: 'integer', minimum: 1, default: 100 },
     MAX_REPLAY_BODY_BYTES: { type: 'integer', minimum: 0, default: 10485760 },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 120000 },
+    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 0, default: 25000 },
+    TLS_CERT_FILE: { type: 'string' },
+    TLS_KEY_FILE: { type: 'string' },
+    TLS_CLIENT_CA_FILE: { type: 'string' },
     JIRA_CA_FILE: { type: 'string' },
     JIRA_TLS_INSECURE: { type: 'boolean', default: false },
     HTTPS_PROXY: { type: 'string' },
@@ -37,7 +42,7 @@ const schema = {
   }
 } as const
 
-/** Credentials the proxy logs in with for callers that bring none (SPEC.md: Identity rule 4). */
+/** Credentials the proxy logs in with for callers that bring none (the service identity). */
 export type ServiceCredentials =
   | { kind: 'password', username: string, password: string }
   | { kind: 'pat', token: string }
@@ -64,6 +69,12 @@ export interface Config {
   newSessionsPerSecond: number
   maxReplayBodyBytes: number
   upstreamTimeoutMs: number
+  /** How long a shutdown lets requests in flight finish before it cuts their connections. */
+  shutdownTimeoutMs: number
+  /** HTTPS on the proxy's own listener; `undefined` for plain HTTP. */
+  listenerTls: ListenerTls | undefined
+  /** The files secrets were read from (absolute paths) by variable (`JIRA_PASSWORD`…), re-read on SIGHUP. */
+  secretFiles: Partial<Record<string, string>>
   tls: { ca: string | undefined, insecure: boolean }
   egress: { httpsProxy: string | undefined, httpProxy: string | undefined, noProxy: string | undefined }
   logLevel: string
@@ -116,6 +127,7 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
 
   // Secrets that were set but could not be used: already reported, so no follow-on problems.
   const broken = new Set<string>()
+  const secretFiles: Partial<Record<string, string>> = {}
   const secret = (name: string): string | undefined => {
     const direct = str(name)
     const file = str(`${name}_FILE`)
@@ -125,13 +137,10 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
       return undefined
     }
     if (file === undefined) return direct
-    try {
-      const value = readFileSync(fromCwd(file), 'utf8').trim()
-      if (value !== '') return value
-      problems.push(`${name}_FILE: ${file} is empty`)
-    } catch (err) {
-      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
-    }
+    secretFiles[name] = fromCwd(file)
+    const read = readSecretFile(name, fromCwd(file), file)
+    if ('value' in read) return read.value
+    problems.push(read.problem)
     broken.add(name)
     return undefined
   }
@@ -145,12 +154,7 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
 
   const keysText = secret('PROXY_API_KEYS')
   const proxyApiKeys = keysText === undefined ? [] : splitList(keysText)
-  for (const key of proxyApiKeys) {
-    if (key.length < 16) {
-      problems.push('PROXY_API_KEYS: every key must be at least 16 characters long')
-      break
-    }
-  }
+  if (proxyApiKeys.some(tooShort)) problems.push('PROXY_API_KEYS: every key must be at least 16 characters long')
 
   const host = str('HOST') ?? '127.0.0.1'
   if (serviceWanted && !isLoopbackHost(host) && proxyApiKeys.length === 0 && !broken.has('PROXY_API_KEYS')) {
@@ -180,6 +184,12 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     if (value !== undefined && !isHttpUrl(value)) problems.push(`${name}: must be an http:// or https:// URL`)
   }
 
+  const tlsFile = (name: string): string | undefined => {
+    const file = str(name)
+    return file === undefined ? undefined : fromCwd(file)
+  }
+  const listenerTls = listenerTlsSettings({ cert: tlsFile('TLS_CERT_FILE'), key: tlsFile('TLS_KEY_FILE'), clientCa: tlsFile('TLS_CLIENT_CA_FILE') }, problems)
+
   const list = (name: string): string[] | undefined => {
     const v = str(name)
     return v === undefined ? undefined : splitList(v).map((h) => h.toLowerCase())
@@ -203,11 +213,32 @@ export function loadConfig (env: Record<string, string | undefined>, options: Lo
     newSessionsPerSecond: int('NEW_SESSIONS_PER_SECOND'),
     maxReplayBodyBytes: int('MAX_REPLAY_BODY_BYTES'),
     upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS'),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS'),
+    listenerTls,
+    secretFiles,
     tls: { ca, insecure: raw.JIRA_TLS_INSECURE === true },
     egress: { httpsProxy, httpProxy, noProxy: str('NO_PROXY') },
     logLevel: str('LOG_LEVEL') as string,
     accessLog: raw.ACCESS_LOG === true
   }
+}
+
+/**
+ * A secret file's content without surrounding whitespace, or the problem with it (naming
+ * `<name>_FILE` and the file as `shown`, never the content).
+ */
+export function readSecretFile (name: string, path: string, shown = path): { value: string } | { problem: string } {
+  try {
+    const value = readFileSync(path, 'utf8').trim()
+    return value === '' ? { problem: `${name}_FILE: ${shown} is empty` } : { value }
+  } catch (err) {
+    return { problem: `${name}_FILE: cannot read ${shown} (${(err as NodeJS.ErrnoException).code ?? 'error'})` }
+  }
+}
+
+/** A proxy API key too short to resist guessing. */
+export function tooShort (key: string): boolean {
+  return key.length < 16
 }
 
 function serviceIdentity (username: string | undefined, password: string | undefined, pat: string | undefined, problems: string[]): ServiceCredentials | undefined {

@@ -38,22 +38,17 @@ export function loggerOptions (level: string): LoggerOptions {
 }
 
 /**
- * Bytes of log lines gathered before one write. A write's cost is mostly fixed (the thread pool's
- * hand-off and the system call, on the proxy's own CPU), so batches are large: 48 KiB is about 170
- * access-log lines. The CLI flushes every 500 ms, so no line waits longer than that.
+ * Bytes of log lines gathered before one write: a write's cost is mostly fixed (thread-pool
+ * hand-off, system call), so batches are large. The CLI flushes every 500 ms, so no line waits longer.
  */
 const LOG_BATCH_BYTES = 48 * 1024
 /** sonic-boom writes at most this much at once (its default, 16 KiB, would split every batch). */
 const LOG_MAX_WRITE = 64 * 1024
 
 /**
- * The process's log destination: sonic-boom, asynchronous, batching in its `buffer` content mode,
- * with each line handed over as a Buffer. sonic-boom can batch text too, but in its text mode it
- * measures the pending text with `Buffer.byteLength` on every write, the growing concatenation of
- * the batch so far flattened again each time: about 3 µs a line at 12 KiB batches, the largest
- * cost the access log had. In buffer mode it keeps a list of the lines' Buffers and joins them once
- * a batch is due; a line's Buffer is cut from Node's shared pool. Everything else is sonic-boom's
- * own, pino's exit hook included, which writes out what is still queued when the process exits.
+ * The process's log destination: sonic-boom, asynchronous, each line handed over as a Buffer. In
+ * its buffer mode sonic-boom joins a batch once when it is due; in text mode it re-measures the
+ * whole pending batch on every write. pino's exit hook writes out what is queued at exit.
  */
 export class LogDestination implements DestinationStream {
   readonly #dest: SonicBoom

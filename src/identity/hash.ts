@@ -20,3 +20,8 @@ export function credentialKey (kind: string, value: string): string {
 export function shortKey (key: string): string {
   return key.slice(0, 8)
 }
+
+/** How an identity appears in logs: its kind and a short hash, never the credential. */
+export function label (identity: { kind: string, key: string }): string {
+  return `${identity.kind}:${shortKey(identity.key)}`
+}

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServiceCredentials } from '../config.js'
 import { ProxyError } from '../errors.js'
 import { isRawJwt } from '../tokens/jwt.js'
-import { findSessionId } from './cookies.js'
+import { sessionIdIn } from '../tokens/session.js'
+import { ServiceAccess } from './access.js'
 import { credentialKey } from './hash.js'
 import type { Identity } from './types.js'
 
@@ -51,21 +51,23 @@ interface KeyMemo {
 class CookieIdentity {
   readonly kind = 'cookie'
   #key: string | undefined
+  readonly #sessionId: string
   readonly #memo: KeyMemo | undefined
-  constructor (readonly sessionId: string, memo: KeyMemo | undefined) {
+  constructor (readonly cookies: string, sessionId: string, memo: KeyMemo | undefined) {
+    this.#sessionId = sessionId
     this.#memo = memo
   }
 
   get key (): string {
     if (this.#key !== undefined) return this.#key
     const memo = this.#memo
-    if (memo !== undefined && memo.sessionId === this.sessionId) return (this.#key = memo.key)
-    const key = credentialKey('cookie', this.sessionId)
+    if (memo !== undefined && memo.sessionId === this.#sessionId) return (this.#key = memo.key)
+    const key = credentialKey('cookie', this.#sessionId)
     if (memo !== undefined) {
       // A copy of its own: the id is cut from the Cookie header and would keep all of it alive
       // (other cookies included) for as long as the connection. Session ids are printable ASCII
-      // (cookies.ts), so Latin-1 gives them back exactly.
-      memo.sessionId = Buffer.from(this.sessionId, 'latin1').toString('latin1')
+      // (session.ts), so Latin-1 gives them back exactly.
+      memo.sessionId = Buffer.from(this.#sessionId, 'latin1').toString('latin1')
       memo.key = key
     }
     return (this.#key = key)
@@ -103,8 +105,9 @@ function memoOf (memos: WeakMap<object, KeyMemo>, connection: object | undefined
 
 /** Rule 2: the caller's own Jira session. */
 const sessionCookie: Resolver = ({ headers, connection }, memos) => {
-  const sessionId = findSessionId(headers.cookie)
-  return sessionId === undefined ? undefined : new CookieIdentity(sessionId, memoOf(memos, connection))
+  const cookies = headers.cookie
+  const sessionId = sessionIdIn(cookies)
+  return sessionId === undefined ? undefined : new CookieIdentity(cookies as string, sessionId, memoOf(memos, connection))
 }
 
 /** Rule 3: Basic credentials or a personal access token. */
@@ -126,15 +129,13 @@ const credentials: Resolver = ({ headers }) => {
 }
 
 /**
- * Builds the identity chain of SPEC.md, first match wins. Rule 4 (the service identity) is decided
+ * Builds the identity chain, first match wins. The service identity is decided
  * last: a loopback caller or one presenting a valid `X-Proxy-Key` may use it; a wrong key is
- * refused even from loopback (it throws), so a misconfigured client learns about it.
+ * refused even from loopback (it throws), so a misconfigured client learns about it. Given a
+ * `ServiceAccess`, it reads the keys and credentials from it on every request (SIGHUP rotates them).
  */
-export function createIdentityResolver (service: ServiceCredentials | undefined, apiKeys: string[]): (req: IdentityRequest) => Identity {
-  const digests = apiKeys.map(digest)
-  const serviceIdentity: Identity | undefined = service === undefined
-    ? undefined
-    : { kind: 'service', key: 'service', credentials: service }
+export function createIdentityResolver (service: ServiceAccess | ServiceCredentials | undefined, apiKeys: string[] = []): (req: IdentityRequest) => Identity {
+  const access = service instanceof ServiceAccess ? service : new ServiceAccess(service, apiKeys)
   const chain: Resolver[] = [bigPictureToken, sessionCookie, credentials]
   const memos = new WeakMap<object, KeyMemo>()
 
@@ -148,27 +149,15 @@ export function createIdentityResolver (service: ServiceCredentials | undefined,
     if (req.headers.authorization !== undefined && req.headers.authorization.trim() !== '') return NONE
     const presented = req.headers['x-proxy-key']
     if (presented !== undefined) {
-      if (!keyMatches(digests, presented)) {
+      if (!access.keyMatches(presented)) {
         throw new ProxyError('SERVICE_IDENTITY_FORBIDDEN', 'The X-Proxy-Key presented is not valid.')
       }
-      return serviceIdentity ?? NONE
+      return access.identity ?? NONE
     }
+    const serviceIdentity = access.identity
     if (serviceIdentity === undefined) return NONE
     return isLoopbackAddress(req.remoteAddress) ? serviceIdentity : REFUSED
   }
-}
-
-function digest (value: string): Buffer {
-  return createHash('sha256').update(value).digest()
-}
-
-/** Constant-time: the presented key is hashed and compared with every configured digest. */
-function keyMatches (digests: Buffer[], presented: string | string[]): boolean {
-  if (typeof presented !== 'string') return false
-  const candidate = digest(presented)
-  let match = false
-  for (const d of digests) match = timingSafeEqual(d, candidate) || match
-  return match
 }
 
 export function isLoopbackAddress (address: string | undefined): boolean {

@@ -1,14 +1,18 @@
 import type { ServiceCredentials } from '../config.js'
 
 /**
- * Whose tokens a request uses (SPEC.md: Identity). `key` is a hash of the credential and is the
+ * Whose tokens a request uses. `key` is a hash of the credential and is the
  * only thing caches and logs ever see.
  */
 export type Identity =
   /** The caller already speaks BigPicture (raw JWT or `APIToken`): forward untouched. */
   | { kind: 'passthrough' }
-  /** The caller's own Jira session. */
-  | { kind: 'cookie', key: string, sessionId: string }
+  /**
+   * The caller's own Jira session: `cookies` is its whole Cookie header (a cluster's affinity
+   * cookie included), `key` a hash of the session id alone, so a balancer's changing cookies never
+   * split one session into several identities.
+   */
+  | { kind: 'cookie', key: string, cookies: string }
   /** Basic credentials: the proxy logs in once and reuses that session. */
   | { kind: 'password', key: string, username: string, password: string }
   /** A personal access token: the proxy gets one session for it and reuses it. */

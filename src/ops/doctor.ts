@@ -7,7 +7,9 @@ import { isLoopbackHost } from '../config.js'
 import { ProxyError } from '../errors.js'
 import { createJiraDispatcher } from '../proxy/dispatcher.js'
 import { AuthClient, type LoginOutcome } from '../tokens/auth-client.js'
+import { JiraSession } from '../tokens/session.js'
 import { readJwtExpiry } from '../tokens/jwt.js'
+import { checkListenerTls } from './tls.js'
 
 /**
  * `bigpicture-auth-proxy doctor`: what an operator asks first ("is it my configuration, the
@@ -65,6 +67,9 @@ export async function runDoctor (config: Config, print: (line: string) => void, 
   const source = sourceLookup(options)
   print(`bigpicture-auth-proxy doctor: checking ${config.jiraUrl}`)
   for (const line of configurationSummary(config, source)) pass(line)
+  const tls = config.listenerTls === undefined ? undefined : checkListenerTls(config.listenerTls.files)
+  if (tls?.ok === true) pass(tls.text)
+  else if (tls?.ok === false) fail(tls.text, tls.hint)
 
   const timeoutMs = options.timeoutMs ?? Math.min(config.upstreamTimeoutMs, DEFAULT_TIMEOUT_MS)
   const dispatcher = options.dispatcher ?? createJiraDispatcher({ ...config, upstreamTimeoutMs: timeoutMs })
@@ -321,10 +326,11 @@ async function checkServiceIdentity (jira: JiraProbe, config: Config, dispatcher
   const client = new AuthClient({ dispatcher, jiraOrigin: config.jiraOrigin, contextPath: config.contextPath, timeoutMs })
 
   let login: LoginOutcome
+  const session = new JiraSession()
   try {
     login = service.kind === 'password'
-      ? await client.loginWithPassword(service.username, service.password)
-      : await client.loginWithToken(service.token)
+      ? await client.loginWithPassword(service.username, service.password, session)
+      : await client.loginWithToken(service.token, session)
   } catch (err) {
     const why = explainTransportError(err, config)
     fail(`Login as ${who}: ${why.text}`, `${why.hint} The login was tried once and not repeated.`)
@@ -338,7 +344,8 @@ async function checkServiceIdentity (jira: JiraProbe, config: Config, dispatcher
   }
   pass(`Login as ${who}: Jira accepted it (one attempt; the session is closed again below)`)
 
-  const cookie = `JSESSIONID=${login.sessionId}`
+  // Every cookie the login set (a cluster's balancer's too), so each check reaches the session's node.
+  const cookie = session.cookieHeader
   for (const app of config.apps) {
     const why = await checkApp(jira, config, app, cookie)
     if (why.ok) pass(why.text)

@@ -35,6 +35,13 @@ export class Metrics {
     registers: [this.registry]
   })
 
+  readonly sessionRelogins = new Counter({
+    name: 'bigpicture_proxy_session_relogins_total',
+    help: 'Logins made again because Jira no longer knew a session the proxy had made (a cluster node failed over, Jira restarted, the session expired), by how that was found out.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry]
+  })
+
   readonly identities = new Gauge({
     name: 'bigpicture_proxy_identities_cached',
     help: 'Identities whose Jira session and tokens are cached.',

@@ -1,11 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { mapTransportError } from '../errors.js'
-import { withSessionId } from '../identity/cookies.js'
-import { type Identity, type TokenIdentity, hasCredentials } from '../identity/types.js'
+import { type Identity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
-import type { TokenManager, Trace } from '../tokens/lifecycle.js'
-import type { IdentityTokens, TokenStore } from '../tokens/store.js'
+import type { Outgoing, TokenManager, Trace } from '../tokens/lifecycle.js'
 import { type HeldBody, discard, exceedsCap, holdBody, streamBody } from './body.js'
 import { closeAfterBody } from './linger.js'
 import type { ReplayBudget } from './replay-budget.js'
@@ -20,7 +18,6 @@ export interface BigPictureRouteOptions {
   /** Bytes held for replays across all requests. */
   replayBudget: ReplayBudget
   manager: TokenManager
-  store: TokenStore
   metrics: Metrics
   rewrite: ResponseRewrite
 }
@@ -30,26 +27,25 @@ export interface RequestContext {
   trace: Trace
   /** Milliseconds Jira took to answer with headers (the last attempt), for the access log. */
   upstreamMs: number
-  /** The service identity's Jira session put on a plain Jira request, if any. */
-  sessionId?: string | undefined
-  /** A Basic/PAT identity's Jira session put on a plain Jira request next to its credentials. */
-  credentialSession?: string | undefined
+  /** What the proxy put on the request for its identity (token, session cookies), if anything. */
+  sent?: Outgoing | undefined
   /** The code of the proxy's own error answer, for the access log. */
   errorCode?: string | undefined
 }
 
 const NO_BODY: HeldBody = { kind: 'none' }
+const NO_INJECTION = { authorization: undefined, cookie: undefined }
 
 /**
  * The BigPicture route: inject the identity's JWT (and Jira session), send, and on a 401 refresh
  * and replay once with the same bytes. Everything not replayable streams exactly once.
  */
 export function createBigPictureHandler (options: BigPictureRouteOptions) {
-  const { dispatcher, jiraOrigin, contextPath, manager, store, metrics, rewrite } = options
+  const { dispatcher, jiraOrigin, contextPath, manager, metrics, rewrite } = options
   const timeout = options.upstreamTimeoutMs
   const cap = options.maxReplayBodyBytes
   const budget = options.replayBudget
-  const rewriteForService: ResponseRewrite = { ...rewrite, dropSessionCookies: true }
+  const rewriteForOwnSession: ResponseRewrite = { ...rewrite, dropCookies: true }
   const upstreamHistogram = metrics.upstreamSeconds.labels('bigpicture')
 
   async function send (request: FastifyRequest, ctx: RequestContext, headers: Record<string, string | string[]>, body: HeldBody): Promise<Dispatcher.ResponseData> {
@@ -78,17 +74,11 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
       return reply
     }
     reply.code(res.statusCode)
-    reply.headers(toClientHeaders(res.headers, identity.kind === 'service' ? rewriteForService : rewrite))
+    reply.headers(toClientHeaders(res.headers, hasCredentials(identity) ? rewriteForOwnSession : rewrite))
     // If Jira answered before the caller finished sending (a refusal of a streamed upload), the
     // connection cannot be reused, or the rest of the body would be read as the next request.
     closeAfterBody(reply)
     return reply.send(res.body)
-  }
-
-  /** The Jira session to present: the caller's own (already in its Cookie header) or the proxy's. */
-  async function sessionFor (identity: TokenIdentity, entry: IdentityTokens, trace: Trace): Promise<string | undefined> {
-    if (!hasCredentials(identity)) return undefined
-    return entry.sessionId ?? await manager.session(identity, entry, trace)
   }
 
   return async function bigPicture (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext, app: number): Promise<FastifyReply> {
@@ -98,32 +88,21 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
 
     if (identity.kind === 'passthrough' || identity.kind === 'none') {
       // Nothing the proxy could refresh, so nothing to replay: the body streams once.
-      const res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: undefined, sessionCookie: undefined }, withSessionId), bodyless ? NO_BODY : streamBody(request.raw))
+      const res = await send(request, ctx, toJiraHeaders(request.headers, NO_INJECTION), bodyless ? NO_BODY : streamBody(request.raw))
       return relay(reply, res, identity)
     }
 
-    const entry = store.get(identity.key)
-    // The identity is settled (a token in hand, or refused) before a byte of the body is read.
+    // The identity is settled (what to send in hand, or refused) before a byte of the body is read.
+    // A body that cannot be replayed travels with a token BigPicture has just issued.
     const large = !bodyless && exceedsCap(request.raw.headers, cap)
-    let token: string | undefined
-    let session: string | undefined
-    try {
-      // A body that cannot be replayed travels with a token BigPicture has just issued.
-      token = large
-        ? await manager.fresh(identity, entry, app, trace)
-        : manager.current(entry, app) ?? await manager.refresh(identity, entry, app, entry.app(app)?.authentication, trace)
-      session = await sessionFor(identity, entry, trace)
-    } finally {
-      store.settle(identity.key)
-    }
+    let sent = (large ? undefined : manager.ready(identity, app)) ?? await manager.prepare(identity, app, trace, large)
     // Without a token the caller's own session is dead and Jira's 401 is the answer: nothing to hold.
-    const body = bodyless ? NO_BODY : large || token === undefined ? streamBody(request.raw) : await holdBody(request.raw, cap, { budget, until: reply.raw })
-    if (body.kind === 'stream' && !large && token !== undefined) {
-      // It outgrew the cap or the replay budget while being read: a token just issued for it too.
-      token = await manager.fresh(identity, entry, app, trace)
-      session = await sessionFor(identity, entry, trace)
-    }
-    let res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
+    const body = bodyless ? NO_BODY : large || sent.authorization === undefined ? streamBody(request.raw) : await holdBody(request.raw, cap, { budget, until: reply.raw })
+    // It outgrew the cap or the replay budget while being read: a token just issued for it too.
+    if (body.kind === 'stream' && !large && sent.authorization !== undefined) sent = await manager.prepare(identity, app, trace, true)
+    ctx.sent = sent
+    let res = await send(request, ctx, toJiraHeaders(request.headers, sent), body)
+    manager.absorb(identity, sent, res.headers['set-cookie'])
 
     if (res.statusCode !== 401) return relay(reply, res, identity)
     const anonymous = res.headers['x-ausername'] === 'anonymous'
@@ -135,25 +114,23 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
     }
 
     // Refresh while holding the 401: if nothing better comes of it, that 401 is the answer.
-    let fresh: string | undefined
+    let next: Outgoing | undefined
     try {
-      if (anonymous && session !== undefined) manager.sessionDied(entry, session)
-      fresh = await manager.refresh(identity, entry, app, token, trace, true)
-      session = await sessionFor(identity, entry, trace)
+      next = await manager.refused(identity, app, sent, anonymous, trace)
     } catch (err) {
       discard(res.body)
       throw err
-    } finally {
-      store.settle(identity.key)
     }
-    if (fresh === undefined || fresh === token) {
+    if (next === undefined) {
       metrics.retries.inc({ outcome: 'gave_up' })
       return relay(reply, res, identity)
     }
     await res.body.dump()
-    token = fresh
+    sent = next
+    ctx.sent = sent
     trace.retried = true
-    res = await send(request, ctx, toJiraHeaders(request.headers, { authorization: token, sessionCookie: session }, withSessionId), body)
+    res = await send(request, ctx, toJiraHeaders(request.headers, sent), body)
+    manager.absorb(identity, sent, res.headers['set-cookie'])
     metrics.retries.inc({ outcome: `${Math.floor(res.statusCode / 100)}xx` })
     return relay(reply, res, identity)
   }

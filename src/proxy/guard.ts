@@ -1,7 +1,7 @@
 import { ProxyError } from '../errors.js'
 
 /**
- * Browser defences (SPEC.md: Security defaults). A web page must not drive the proxy: a `Host`
+ * Browser defences. A web page must not drive the proxy: a `Host`
  * outside the allowed set means DNS rebinding, and an `Origin` of a foreign site means a page is
  * making the request. Both are refused before anything else happens.
  */

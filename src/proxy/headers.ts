@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import { withSessionCookies } from '../tokens/session.js'
 
 /**
  * Header work shared by the BigPicture route and the passthrough. Pure functions, unit tested with
@@ -32,15 +33,18 @@ export function connectionListed (value: string | string[] | undefined): readonl
 export interface Injection {
   /** The value for `Authorization`, or `undefined` to keep the caller's. */
   authorization: string | undefined
-  /** A Jira session to put in the Cookie header, replacing any caller JSESSIONID. */
-  sessionCookie: string | undefined
+  /**
+   * The proxy's Jira session cookies, merged over the caller's (whose cookies of the same names,
+   * and any session cookie, give way); `undefined` sends the caller's as they are.
+   */
+  cookie: string | undefined
 }
 
 /**
  * The headers to send to Jira: the caller's, minus hop-by-hop and `Connection`-listed ones (dropped
  * before ours are added, so a caller cannot strip what the proxy injects), plus the injection.
  */
-export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injection, withCookie: (cookie: string | undefined, sessionId: string) => string): Record<string, string | string[]> {
+export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injection): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   const listed = connectionListed(incoming.connection)
   for (const name in incoming) {
@@ -51,7 +55,7 @@ export function toJiraHeaders (incoming: IncomingHttpHeaders, injection: Injecti
   }
   if (injection.authorization !== undefined) out.authorization = injection.authorization
   // Merged into what survived the drop: a `Connection`-listed Cookie is gone, not revived.
-  if (injection.sessionCookie !== undefined) out.cookie = withCookie(typeof out.cookie === 'string' ? out.cookie : undefined, injection.sessionCookie)
+  if (injection.cookie !== undefined) out.cookie = withSessionCookies(typeof out.cookie === 'string' ? out.cookie : undefined, injection.cookie)
   return out
 }
 
@@ -61,8 +65,8 @@ export interface ResponseRewrite {
   contextPath: string
   /** The proxy listens on plain HTTP: cookies marked `Secure` would never come back. */
   dropSecure: boolean
-  /** Do not pass Jira session cookies to the caller (it uses the service identity). */
-  dropSessionCookies: boolean
+  /** Pass no cookie to the caller: they belong to a Jira session the proxy keeps for it. */
+  dropCookies: boolean
 }
 
 /** Response headers for the caller: hop-by-hop dropped, cookies and `Location` made to work on the proxy. */
@@ -75,8 +79,8 @@ export function toClientHeaders (upstream: IncomingHttpHeaders | Record<string, 
     const value = upstream[name]
     if (value === undefined) continue
     if (name === 'set-cookie') {
-      const cookies = rewriteSetCookies(value, rw)
-      if (cookies.length > 0) out[name] = cookies
+      if (rw.dropCookies) continue
+      out[name] = rewriteSetCookies(value, rw)
     } else if (name === 'location' && typeof value === 'string') {
       out[name] = rewriteLocation(value, rw)
     } else {
@@ -88,10 +92,7 @@ export function toClientHeaders (upstream: IncomingHttpHeaders | Record<string, 
 
 function rewriteSetCookies (value: string | string[], rw: ResponseRewrite): string[] {
   const out: string[] = []
-  for (const line of Array.isArray(value) ? value : [value]) {
-    if (rw.dropSessionCookies && /^\s*JSESSIONID=/i.test(line)) continue
-    out.push(rewriteSetCookie(line, rw))
-  }
+  for (const line of Array.isArray(value) ? value : [value]) out.push(rewriteSetCookie(line, rw))
   return out
 }
 

@@ -3,11 +3,9 @@ import replyFrom from '@fastify/reply-from'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { mapTransportError } from '../errors.js'
-import { withSessionId } from '../identity/cookies.js'
+import { hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
-import type { TokenManager } from '../tokens/lifecycle.js'
-import { readSessionCookie } from '../tokens/auth-client.js'
-import type { TokenStore } from '../tokens/store.js'
+import type { Outgoing, TokenManager } from '../tokens/lifecycle.js'
 import type { RequestContext } from './bigpicture.js'
 import { discard, hasBody } from './body.js'
 import { closeAfterBody } from './linger.js'
@@ -18,11 +16,12 @@ export interface ProxyRoutesOptions {
   jiraOrigin: string
   contextPath: string
   manager: TokenManager
-  store: TokenStore
   metrics: Metrics
   rewrite: ResponseRewrite
   bigPicture: (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext, app: number) => Promise<FastifyReply>
 }
+
+const NO_INJECTION = { authorization: undefined, cookie: undefined }
 
 /**
  * Every request that is not the proxy's own: the BigPicture route for BigPicture roots, the
@@ -34,8 +33,8 @@ export interface ProxyRoutesOptions {
  * passthrough would otherwise have over the requests it forwards.
  */
 export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOptions): Promise<void> {
-  const { contextPath, manager, store, rewrite, bigPicture } = options
-  const rewriteForService: ResponseRewrite = { ...rewrite, dropSessionCookies: true }
+  const { contextPath, manager, rewrite, bigPicture } = options
+  const rewriteForOwnSession: ResponseRewrite = { ...rewrite, dropCookies: true }
   const jiraHistogram = options.metrics.upstreamSeconds.labels('jira')
 
   // Bodies are never parsed: each streams to Jira (or into the BigPicture replay buffer) as sent.
@@ -53,7 +52,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     retryDelay: () => null,
     rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) => {
       const ctx = request.ctx as RequestContext
-      const out = toJiraHeaders(headers, { authorization: undefined, sessionCookie: ctx.sessionId ?? ctx.credentialSession }, withSessionId)
+      const out = toJiraHeaders(headers, ctx.sent ?? NO_INJECTION)
       out.host = headers.host as string
       ctx.upstreamMs = performance.now()
       return out
@@ -61,28 +60,24 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     rewriteHeaders: (headers: IncomingHttpHeaders, request?: FastifyRequest) => {
       const ctx = (request as FastifyRequest).ctx as RequestContext
       const identity = ctx.identity
-      if (identity.kind === 'password' || identity.kind === 'pat') {
-        // Jira opened a session for these credentials (none was sent, or it had died): keep it
-        // for the identity, so its next request, plain Jira or BigPicture, reuses it.
-        const sessionId = readSessionCookie(headers['set-cookie'])
-        if (sessionId !== undefined) {
-          store.get(identity.key).sessionId = sessionId
-          store.settle(identity.key)
-        }
-        return toClientHeaders(headers, rewriteForService) as IncomingHttpHeaders
-      }
-      return toClientHeaders(headers, identity.kind === 'service' ? rewriteForService : rewrite) as IncomingHttpHeaders
+      if (!hasCredentials(identity)) return toClientHeaders(headers, rewrite) as IncomingHttpHeaders
+      // The cookies belong to the identity's Jira session, kept by the proxy: for Basic and PAT
+      // callers, the session Jira opened for their credentials (none was sent, or it had died), so
+      // their next request, plain Jira or BigPicture, reuses it.
+      manager.absorb(identity, ctx.sent, headers['set-cookie'])
+      return toClientHeaders(headers, rewriteForOwnSession) as IncomingHttpHeaders
     },
     onResponse: (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
       const res = raw as { statusCode: number, headers: IncomingHttpHeaders, stream: NodeJS.ReadableStream & { destroy: () => void } }
       const ctx = request.ctx as RequestContext
       ctx.upstreamMs = performance.now() - ctx.upstreamMs
       jiraHistogram.observe(ctx.upstreamMs / 1000)
-      if (ctx.sessionId !== undefined && res.statusCode === 401 && res.headers['x-ausername'] === 'anonymous') {
-        // The proxy's own session died in Jira. A request without a body was not applied and
-        // costs nothing to send again: log in once more and replay it; others get the 401 and
-        // the next request logs in.
-        manager.sessionDied(store.get('service'), ctx.sessionId)
+      const sent = ctx.sent
+      if (ctx.identity.kind === 'service' && sent !== undefined && res.statusCode === 401 && res.headers['x-ausername'] === 'anonymous') {
+        // The proxy's own session died in Jira (expired, or its cluster node is gone). A request
+        // without a body was not applied and costs nothing to send again: log in once more and
+        // replay it; others get the 401 and the next request logs in.
+        manager.jiraRefused(ctx.identity, sent)
         if (!ctx.trace.retried && !hasBody(request.headers)) {
           discard(res.stream)
           ctx.trace.retried = true
@@ -115,16 +110,17 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     const ctx = request.ctx as RequestContext
     if (route?.family === 'bigpicture') return bigPicture(request, reply, ctx, route.app)
     const identity = ctx.identity
-    if (identity.kind === 'password' || identity.kind === 'pat') {
-      // Jira opens a session for every request with credentials and no session cookie (SPEC:
-      // never a new session per request). With the identity's session alongside its credentials,
-      // Jira uses the session while it lives and falls back to the credentials when it has died.
-      ctx.credentialSession = store.peek(identity.key)?.sessionId
+    if (!hasCredentials(identity)) return forward(request, reply)
+    // Jira opens a session for every request with credentials and no session cookie (never a new
+    // session per request): a Basic or PAT caller's session goes alongside its credentials, and
+    // Jira uses it while it lives and falls back to the credentials when it has died.
+    const sent = manager.forJira(identity, ctx.trace)
+    if (!(sent instanceof Promise)) {
+      ctx.sent = sent
       return forward(request, reply)
     }
-    if (identity.kind !== 'service') return forward(request, reply)
-    return manager.session(identity, store.get(identity.key), ctx.trace).then((sessionId) => {
-      ctx.sessionId = sessionId
+    return sent.then((ready: Outgoing) => {
+      ctx.sent = ready
       return forward(request, reply)
     })
   }

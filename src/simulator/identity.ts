@@ -52,8 +52,8 @@ const hasScheme = (authorization: string, scheme: string): boolean => {
 export function resolveIdentity (state: SimulatorState, req: IncomingMessage, res: ServerResponse, cookieOnly: boolean): IdentityOutcome {
   const authorization = req.headers.authorization ?? ''
   const isBasic = hasScheme(authorization, 'basic')
-  if (isBasic && state.basicAuthDisabled) {
-    countCall(state.stats, 'basic', basicCredentials(authorization)?.user)
+  if (isBasic && state.common.basicAuthDisabled) {
+    countCall(state, 'basic', basicCredentials(authorization)?.user)
     sendText(res, 403, BASIC_DISABLED_MESSAGE)
     return 'answered'
   }
@@ -63,7 +63,7 @@ export function resolveIdentity (state: SimulatorState, req: IncomingMessage, re
 
   if (isBasic) {
     const credentials = basicCredentials(authorization)
-    countCall(state.stats, 'basic', credentials?.user)
+    countCall(state, 'basic', credentials?.user)
     if (credentials === undefined) {
       answerLoginFailed(state, res)
       return 'answered'
@@ -75,7 +75,7 @@ export function resolveIdentity (state: SimulatorState, req: IncomingMessage, re
     const token = authorization.slice('bearer '.length).trim()
     if (JWT_SHAPE.test(token)) return null
     const user = state.pats.get(token)
-    countCall(state.stats, 'pat', user)
+    countCall(state, 'pat', user)
     if (user === undefined) {
       sendNotAuthenticated(res)
       return 'answered'

@@ -3,11 +3,12 @@ import { sessionCookie } from './cookies.js'
 import { sendJson } from './http.js'
 import type { Session } from './sessions.js'
 import type { SimulatorState } from './state.js'
+import { countSession } from './stats.js'
 
 /** Opens a Jira session and sets its cookie on the answer, as Jira does after any successful login. */
 export function startSession (state: SimulatorState, res: ServerResponse, user: string): Session {
   const session = state.sessions.create(user)
-  state.stats.sessionsCreated++
+  countSession(state)
   res.setHeader('Set-Cookie', sessionCookie(session.id, state.contextPath, state.secureCookies))
   return session
 }
@@ -28,7 +29,7 @@ export function attemptLogin (state: SimulatorState, res: ServerResponse, user: 
     state.stats.captchaChallenges++
     sendJson(res, 403, { errorMessages: ['Login denied'], errors: {} }, {
       'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED',
-      'X-Authentication-Denied-Reason': `CAPTCHA_CHALLENGE; login-url=${state.baseUrl}/login.jsp`
+      'X-Authentication-Denied-Reason': `CAPTCHA_CHALLENGE; login-url=${state.common.baseUrl}/login.jsp`
     })
     return undefined
   }

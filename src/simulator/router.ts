@@ -50,7 +50,7 @@ interface JiraRoute {
 const notFoundRoute: JiraRoute = {
   kind: 'other',
   run: ({ state, res }, identity) => {
-    countCall(state.stats, 'other', identity?.user)
+    countCall(state, 'other', identity?.user)
     sendNotFound(res)
   }
 }
@@ -95,7 +95,7 @@ async function route (ctx: RequestContext): Promise<void> {
   const identity = resolveIdentity(state, req, res, false)
   if (identity === 'answered') {
     // Jira's authentication refused the request before the endpoint saw it; it still was a call.
-    return countCall(state.stats, jiraRoute.kind === 'session' ? sessionKind(req.method) : jiraRoute.kind)
+    return countCall(state, jiraRoute.kind === 'session' ? sessionKind(req.method) : jiraRoute.kind)
   }
   if (identity !== null) setUserHeader(res, identity.user)
   await jiraRoute.run(ctx, identity)
@@ -118,8 +118,9 @@ export function createRequestListener (state: SimulatorState): (req: IncomingMes
 
 async function handle (state: SimulatorState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   state.stats.requests++
+  state.nodeStats.requests++
   req.on('error', () => { /* an aborted upload; the handler's read fails and ends the exchange */ })
-  if (state.latencyMs > 0) await sleep(state.latencyMs)
+  if (state.common.latencyMs > 0) await sleep(state.common.latencyMs)
   res.setHeader('Date', new Date(state.clock.nowMs()).toUTCString())
   res.setHeader('X-AUSERNAME', 'anonymous')
   const target = parseTarget(req.url ?? '/', state.contextPath)

@@ -1,22 +1,20 @@
-import { createServer as createHttpServer, type Server } from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { createRequestListener } from './router.js'
-import type { SimulatorState } from './state.js'
 import type { SimulatorOptions } from './types.js'
 
-/** The listening side of the simulator: listen, go down and come back on the same port, close. */
+/**
+ * A listening side of the simulator (a Jira node, or the balancer in front of several): listen,
+ * go down and come back on the same port, close.
+ */
 export class SimulatorServer {
   readonly #server: Server
-  readonly #state: SimulatorState
   readonly #protocol: 'http' | 'https'
   #host = '127.0.0.1'
   #port = 0
   #listening = false
 
-  constructor (state: SimulatorState, tls: SimulatorOptions['tls']) {
-    this.#state = state
-    const listener = createRequestListener(state)
+  constructor (listener: (req: IncomingMessage, res: ServerResponse) => void, tls: SimulatorOptions['tls']) {
     this.#protocol = tls === undefined ? 'http' : 'https'
     this.#server = tls === undefined
       ? createHttpServer({ keepAlive: true }, listener)
@@ -27,17 +25,17 @@ export class SimulatorServer {
     return this.#port
   }
 
-  get url (): string {
-    return this.#state.baseUrl
-  }
-
+  /** Resolves the origin listened on, e.g. `http://127.0.0.1:8090`. */
   async listen (port = 0, host = '127.0.0.1'): Promise<string> {
     await this.#listenOn(port, host)
     this.#host = host
     this.#port = (this.#server.address() as AddressInfo).port
     const urlHost = host.includes(':') ? `[${host}]` : host
-    this.#state.baseUrl = `${this.#protocol}://${urlHost}:${this.#port}${this.#state.contextPath}`
-    return this.#state.baseUrl
+    return `${this.#protocol}://${urlHost}:${this.#port}`
+  }
+
+  get listening (): boolean {
+    return this.#listening
   }
 
   /** Down: new connections are refused and open ones destroyed. Up: listen again on the same port. */

@@ -13,19 +13,22 @@ export interface Session {
 export class SessionStore {
   readonly #sessions = new Map<string, Session>()
   readonly #clock: Clock
+  readonly #idSuffix: string
   idleSeconds: number
   #created = 0
 
-  constructor (clock: Clock, idleSeconds: number) {
+  /** `route` is Tomcat's jvmRoute: when given, every session id ends in `.<route>`. */
+  constructor (clock: Clock, idleSeconds: number, route?: string) {
     this.#clock = clock
     this.idleSeconds = idleSeconds
+    this.#idSuffix = route === undefined ? '' : `.${route}`
   }
 
   create (user: string): Session {
     // Basic clients open a session per request; sweeping now and then keeps a long run's memory flat.
     if (++this.#created % SWEEP_EVERY === 0) this.#sweep()
-    // Tomcat's JSESSIONID: 32 uppercase hex digits.
-    const session = { id: randomBytes(16).toString('hex').toUpperCase(), user, lastUsedMs: this.#clock.nowMs() }
+    // Tomcat's JSESSIONID: 32 uppercase hex digits, then the jvmRoute if the node has one.
+    const session = { id: `${randomBytes(16).toString('hex').toUpperCase()}${this.#idSuffix}`, user, lastUsedMs: this.#clock.nowMs() }
     this.#sessions.set(session.id, session)
     return session
   }

@@ -22,7 +22,32 @@ export interface SimulatorOptions {
   clockOffsetSeconds?: number
   /** Serve HTTPS with this key pair. */
   tls?: { key: string | Buffer, cert: string | Buffer }
+  /**
+   * Jira Data Center nodes behind one load balancer (default 1: a single Jira, no balancer). Each
+   * node keeps its own sessions; users, PATs, login failures and JWTs are shared by all.
+   */
+  nodes?: number
+  /**
+   * How the balancer keeps a client on its node (default with several nodes: ingress-nginx's
+   * `INGRESSCOOKIE`). Given with one node, that node sits behind the balancer too.
+   */
+  affinity?: AffinityOptions
 }
+
+/**
+ * The balancer's stickiness.
+ * - `cookie`: a cookie of the balancer's own (default `INGRESSCOOKIE`), one opaque value per node,
+ *   `Path=/; HttpOnly`; `setCookie` says on which answers: when the balancer (re)assigns a node
+ *   (`assign`, the default), on `every` answer, or only on answers that open a Jira `session`.
+ * - `rotating`: AWS ALB's `AWSALB` (default name); every answer sets a new value for the same node.
+ * - `jvmRoute`: no cookie of its own; session ids end in `.node<N>` and route by that suffix.
+ * - `none`: round robin on every request, so Jira sessions break (a misconfigured balancer).
+ */
+export type AffinityOptions =
+  | { mode: 'cookie', cookie?: string, setCookie?: 'assign' | 'every' | 'session' }
+  | { mode: 'rotating', cookie?: string }
+  | { mode: 'jvmRoute' }
+  | { mode: 'none' }
 
 export type AuthMode = 'ok' | 'garbage' | 'error500' | 'anonymous'
 export type ReauthMode = 'ok' | 'fail' | 'error500'
@@ -49,8 +74,19 @@ export interface SimulatorControl {
    */
   holdTokenAnswers(): () => void
   setBasicAuthDisabled(disabled: boolean): void
-  /** true: stop listening and destroy sockets; false: listen again on the same port. */
+  /**
+   * true: stop listening and destroy sockets; false: listen again on the same port. With a
+   * balancer, the balancer goes down; the nodes and their sessions stay.
+   */
   setDown(down: boolean): Promise<void>
+  /**
+   * Crashes node `node` (from 1): its open exchanges are cut (502 from the balancer, or a cut
+   * answer) and its sessions are lost; the balancer sends its clients to another running node.
+   * Stopping the only node of a simulator without a balancer refuses connections like setDown.
+   */
+  stopNode(node: number): Promise<void>
+  /** Starts a stopped node again, with an empty session store. */
+  startNode(node: number): Promise<void>
   /** Clear failure counts and CAPTCHA state (of a user, or all). */
   resetCaptcha(user?: string): void
   addUser(name: string, password: string): void
@@ -74,6 +110,16 @@ export interface SimulatorStats {
   tasks: Array<{ app: string, user: string, body: string, id: number }>
   uploads: Array<{ issueKey: string, user: string, bytes: number }>
   requests: number
+  /** The same kind of counters per node, keyed by node number (from 1). */
+  nodes: Record<number, NodeStats>
+}
+
+/** What reached one node. */
+export interface NodeStats {
+  /** Calls by endpoint kind, as {@link SimulatorStats.calls}. */
+  calls: Record<string, number>
+  sessionsCreated: number
+  requests: number
 }
 
 export interface Simulator {
@@ -83,6 +129,8 @@ export interface Simulator {
   close(): Promise<void>
   readonly url: string
   readonly port: number
+  /** How many Jira nodes (1 without the cluster options). */
+  readonly nodes: number
   readonly control: SimulatorControl
   readonly stats: SimulatorStats
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Dispatcher } from 'undici'
 import { ProxyError, mapTransportError } from '../errors.js'
 import { clockOffsetMs } from './clock.js'
+import type { JiraSession, SessionCookies } from './session.js'
 
 /** A token pair (or a lone refreshed authentication token) as BigPicture issued it. */
 export interface IssuedTokens {
@@ -17,7 +18,8 @@ export type AuthOutcome =
   | { ok: false, anonymous: boolean }
 
 export type LoginOutcome =
-  | { ok: true, sessionId: string }
+  /** The session's cookies went into the jar the login was given. */
+  | { ok: true }
   | { ok: false, reason: 'bad-credentials' | 'captcha' | 'denied', loginUrl: string | undefined, status: number }
 
 export interface AuthClientOptions {
@@ -50,23 +52,28 @@ export class AuthClient {
     this.#observe = observe
   }
 
-  /** `POST /rest/auth/1/session`: a new Jira session for a user name and password. */
-  async loginWithPassword (username: string, password: string): Promise<LoginOutcome> {
-    return this.#login('POST', { 'content-type': 'application/json', accept: 'application/json' }, JSON.stringify({ username, password }))
+  /**
+   * `POST /rest/auth/1/session`: a new Jira session for a user name and password, into `jar` (a jar
+   * without a session: its other cookies, a balancer's, go along so the login lands where they say).
+   */
+  async loginWithPassword (username: string, password: string, jar: JiraSession): Promise<LoginOutcome> {
+    return this.#login('POST', withCookies({ 'content-type': 'application/json', accept: 'application/json' }, jar), JSON.stringify({ username, password }), jar)
   }
 
-  /** `GET /rest/auth/1/session` with a personal access token: Jira answers with a session cookie. */
-  async loginWithToken (pat: string): Promise<LoginOutcome> {
-    return this.#login('GET', { authorization: `Bearer ${pat}`, accept: 'application/json' }, undefined)
+  /** `GET /rest/auth/1/session` with a personal access token: Jira answers with a session cookie, into `jar`. */
+  async loginWithToken (pat: string, jar: JiraSession): Promise<LoginOutcome> {
+    return this.#login('GET', withCookies({ authorization: `Bearer ${pat}`, accept: 'application/json' }, jar), undefined, jar)
   }
 
-  async #login (method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined): Promise<LoginOutcome> {
+  async #login (method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined, jar: JiraSession): Promise<LoginOutcome> {
     const started = performance.now()
     let outcome = 'error'
     try {
       const res = await this.#request(method, '/rest/auth/1/session', headers, body)
       await drain(res)
-      const result = readLogin(res)
+      const before = jar.id
+      jar.absorb(res.headers['set-cookie'])
+      const result = readLogin(res, jar.id !== undefined && jar.id !== before)
       outcome = result.ok ? 'ok' : result.reason
       if (!result.ok && result.reason === 'denied' && res.statusCode >= 500) {
         outcome = 'error'
@@ -83,12 +90,13 @@ export class AuthClient {
    * from BigPicture refusing a live one. Anything but a clear 401/403 counts as alive, so an odd
    * answer never leads to an extra login.
    */
-  async sessionAlive (sessionId: string): Promise<boolean> {
+  async sessionAlive (session: SessionCookies): Promise<boolean> {
     const started = performance.now()
     let outcome = 'error'
     try {
-      const res = await this.#request('GET', '/rest/auth/1/session', { cookie: `JSESSIONID=${sessionId}`, accept: 'application/json' }, undefined)
+      const res = await this.#request('GET', '/rest/auth/1/session', withCookies({ accept: 'application/json' }, session), undefined)
       await drain(res)
+      session.absorb(res.headers['set-cookie'])
       const alive = res.statusCode !== 401 && res.statusCode !== 403
       outcome = alive ? 'alive' : 'dead'
       return alive
@@ -97,22 +105,23 @@ export class AuthClient {
     }
   }
 
-  /** `GET /rest/{app}/1.0/system/auth` with the identity's Jira session. */
-  async auth (app: string, sessionId: string): Promise<AuthOutcome> {
-    return this.#token('auth', app, { cookie: `JSESSIONID=${sessionId}`, accept: 'application/json' })
+  /** `GET /rest/{app}/1.0/system/auth` with the identity's Jira session (all its cookies). */
+  async auth (app: string, session: SessionCookies): Promise<AuthOutcome> {
+    return this.#token('auth', app, withCookies({ accept: 'application/json' }, session), session)
   }
 
-  /** `GET /rest/{app}/1.0/system/reauth` with the raw refresh token. */
-  async reauth (app: string, refresh: string): Promise<AuthOutcome> {
-    return this.#token('reauth', app, { authorization: refresh, accept: 'application/json' })
+  /** `GET /rest/{app}/1.0/system/reauth` with the raw refresh token (and the session's cookies, for the balancer). */
+  async reauth (app: string, refresh: string, session: SessionCookies): Promise<AuthOutcome> {
+    return this.#token('reauth', app, withCookies({ authorization: refresh, accept: 'application/json' }, session), session)
   }
 
-  async #token (kind: 'auth' | 'reauth', app: string, headers: Record<string, string>): Promise<AuthOutcome> {
+  async #token (kind: 'auth' | 'reauth', app: string, headers: Record<string, string>, session: SessionCookies): Promise<AuthOutcome> {
     const started = performance.now()
     let outcome = 'error'
     try {
       const res = await this.#request('GET', `/rest/${app}/1.0/system/${kind}`, headers, undefined)
       const receivedAt = Date.now()
+      session.absorb(res.headers['set-cookie'])
       if (res.statusCode === 401 || res.statusCode === 403) {
         await drain(res)
         outcome = 'rejected'
@@ -217,32 +226,26 @@ function isTokenText (value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(value)
 }
 
-function readLogin (res: Dispatcher.ResponseData): LoginOutcome {
+/** The headers with the session's cookies, if it has any. */
+function withCookies (headers: Record<string, string>, session: SessionCookies): Record<string, string> {
+  const cookie = session.cookieHeader
+  if (cookie !== '') headers.cookie = cookie
+  return headers
+}
+
+function readLogin (res: Dispatcher.ResponseData, sessionSet: boolean): LoginOutcome {
   const reason = String(res.headers['x-seraph-loginreason'] ?? '')
   const denied = String(res.headers['x-authentication-denied-reason'] ?? '')
   if (denied.includes('CAPTCHA_CHALLENGE') || reason.includes('AUTHENTICATION_DENIED')) {
     const match = /login-url=([^;\s]+)/.exec(denied)
     return { ok: false, reason: 'captcha', loginUrl: match?.[1], status: res.statusCode }
   }
-  if (res.statusCode === 200 && res.headers['x-ausername'] !== 'anonymous') {
-    const sessionId = readSessionCookie(res.headers['set-cookie'])
-    if (sessionId !== undefined) return { ok: true, sessionId }
-  }
+  if (res.statusCode === 200 && res.headers['x-ausername'] !== 'anonymous' && sessionSet) return { ok: true }
   // 401, Seraph's verdict, or a 200 that left the caller anonymous (credentials ignored).
   if (res.statusCode === 401 || reason.includes('AUTHENTICATED_FAILED') || (res.statusCode === 200 && res.headers['x-ausername'] === 'anonymous')) {
     return { ok: false, reason: 'bad-credentials', loginUrl: undefined, status: res.statusCode }
   }
   return { ok: false, reason: 'denied', loginUrl: undefined, status: res.statusCode }
-}
-
-/** The JSESSIONID value from a `Set-Cookie` answer, if Jira set one. */
-export function readSessionCookie (setCookie: string | string[] | undefined): string | undefined {
-  if (setCookie === undefined) return undefined
-  for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
-    const match = /^\s*JSESSIONID=([^;]*)/.exec(line)
-    if (match !== null && match[1] !== '') return match[1]
-  }
-  return undefined
 }
 
 /** Reads and drops an answer's body; a transport failure while doing so is Jira's, not ours. */

@@ -1,15 +1,16 @@
-import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 import { ProxyError } from '../errors.js'
-import { shortKey } from '../identity/hash.js'
-import type { CredentialIdentity, TokenIdentity } from '../identity/types.js'
+import { label } from '../identity/hash.js'
+import { type TokenIdentity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
 import type { AuthClient, IssuedTokens } from './auth-client.js'
 import { localExpiry } from './clock.js'
 import { readJwtExpiry } from './jwt.js'
 import { FirstContactLimiter } from './first-contact.js'
-import type { LoginAttempt, LoginGuard } from './login-guard.js'
-import type { AppTokens, IdentityTokens } from './store.js'
+import type { LoginGuard } from './login-guard.js'
+import { type JiraSession, type SessionCookies, callerCookies, sessionIdIn } from './session.js'
+import { type SessionLoss, SessionManager } from './sessions.js'
+import type { AppTokens, IdentityTokens, TokenStore } from './store.js'
 
 /** What happened while serving one request, for its access-log line. */
 export interface Trace {
@@ -20,8 +21,26 @@ export interface Trace {
   client?: string | undefined
 }
 
+/**
+ * What the proxy puts on one request to Jira for an identity. Made fresh for each request; the
+ * route hands it back with the answer (`absorb`, `refused`) so the answer is put down to what was
+ * sent.
+ */
+export interface Outgoing {
+  /** The BigPicture token for `Authorization`; `undefined` keeps the caller's header. */
+  authorization: string | undefined
+  /**
+   * The `Cookie` header of the identity's Jira session (identities the proxy logs in for), merged
+   * over the caller's own cookies; `undefined`: the caller's cookies go as sent.
+   */
+  cookie: string | undefined
+  /** The session `cookie` came from. */
+  session: JiraSession | undefined
+}
+
 export interface TokenManagerOptions {
   client: AuthClient
+  store: TokenStore
   guard: LoginGuard
   metrics: Metrics
   /** Lifecycle events (login, auth, refresh, backoff) with their reasons; never a credential. */
@@ -40,27 +59,28 @@ interface Ask {
   viaAuth: boolean
 }
 
-/** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
-const DEAD_SESSION_MS = 30_000
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
 const UNKNOWN_LIFETIME_MS = 60_000
 
 /**
- * The token lifecycle of SPEC.md: fetch on first use, refresh with `reauth` before `exp` (minus the
- * skew, corrected for Jira's clock), fall back to a fresh `auth`, log in again when the proxy's own
- * session died. One refresh per identity and app is ever in flight; everyone else waits for it.
+ * The token lifecycle: fetch on first use, refresh with `reauth` before `exp` (minus the
+ * skew, corrected for Jira's clock), fall back to a fresh `auth`, log in again (through the
+ * session manager) when the proxy's own session died. One refresh per identity and app is ever in
+ * flight; everyone else waits for it.
+ *
+ * It is the one door of `proxy/`: asked by identity what to send (`ready`, `prepare`, `forJira`),
+ * told what came back (`absorb`, `refused`, `jiraRefused`); the records stay behind it.
  */
 export class TokenManager {
   readonly #client: AuthClient
-  readonly #guard: LoginGuard
+  readonly #store: TokenStore
+  readonly #sessions: SessionManager
   readonly #metrics: Metrics
   readonly #log: Logger
   readonly #apps: string[]
   readonly #skew: number
   /** Wall-clock time, as the token slots keep theirs (store.ts). */
   readonly #now = Date.now
-  /** Callers' cookies Jira refused lately, by key: kept apart from the identity cache, so dead ones take no room there. */
-  readonly #dead = new LRUCache<string, true>({ max: 10_000, ttl: DEAD_SESSION_MS })
   /** Credentials never seen before cost Jira a call each: bounded so junk cannot flood it. */
   readonly #firstContacts: FirstContactLimiter
   /**
@@ -72,20 +92,109 @@ export class TokenManager {
 
   constructor (options: TokenManagerOptions) {
     this.#client = options.client
-    this.#guard = options.guard
+    this.#store = options.store
     this.#metrics = options.metrics
     this.#log = options.log
     this.#apps = options.apps
     this.#skew = options.refreshSkewMs
     const rate = options.newSessionRate ?? { perSecond: 50, burst: 200 }
     this.#firstContacts = new FirstContactLimiter(rate.perSecond, rate.burst, this.#now)
+    this.#sessions = new SessionManager({ client: options.client, guard: options.guard, metrics: options.metrics, log: options.log, firstContacts: this.#firstContacts })
   }
 
   /**
-   * The cached token when it is fresh enough to send now, else `undefined`. Synchronous: the hot
-   * path allocates nothing.
+   * The hot path of a BigPicture request: what to send when the token is fresh and the session is
+   * there, else `undefined` (then `prepare`). Synchronous; allocates the answer alone.
    */
-  current (entry: IdentityTokens, app: number): string | undefined {
+  ready (identity: TokenIdentity, app: number): Outgoing | undefined {
+    const entry = this.#store.get(identity.key)
+    const token = this.#current(entry, app)
+    if (token === undefined) return undefined
+    if (identity.kind === 'cookie') return { authorization: token, cookie: undefined, session: undefined }
+    const session = this.#sessions.live(entry)
+    return session === undefined ? undefined : { authorization: token, cookie: session.cookieHeader, session }
+  }
+
+  /**
+   * What to send with a BigPicture request, fetching what is missing: a token (for a body sent
+   * once, `oneShot`, one BigPicture has just issued) and the identity's session (logging in).
+   * `authorization` is `undefined` when the caller's own session is dead: Jira's 401 answers it.
+   */
+  async prepare (identity: TokenIdentity, app: number, trace: Trace, oneShot: boolean): Promise<Outgoing> {
+    const entry = this.#store.get(identity.key)
+    try {
+      const token = oneShot
+        ? await this.#fresh(identity, entry, app, trace)
+        : this.#current(entry, app) ?? await this.#refresh(identity, entry, app, entry.app(app)?.authentication, trace)
+      return await this.#outgoing(identity, entry, token, trace)
+    } finally {
+      // A first contact joins the cache once it holds something; a refused one takes no place there.
+      this.#store.settle(identity.key, this.#sessions.loggingIn(identity.key))
+    }
+  }
+
+  /**
+   * BigPicture answered `sent` with 401 (`anonymous`: Jira did not know the session). Returns what
+   * to send again, or `undefined` when nothing better is to be had (that 401 is the answer).
+   */
+  async refused (identity: TokenIdentity, app: number, sent: Outgoing, anonymous: boolean, trace: Trace): Promise<Outgoing | undefined> {
+    const entry = this.#store.get(identity.key)
+    try {
+      if (anonymous && sent.session !== undefined) this.#sessionDied(entry, sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
+      const fresh = await this.#refresh(identity, entry, app, sent.authorization, trace, true)
+      if (fresh === undefined || fresh === sent.authorization) return undefined
+      return await this.#outgoing(identity, entry, fresh, trace)
+    } finally {
+      // A caller's session Jira no longer knows leaves the cache.
+      this.#store.settle(identity.key, this.#sessions.loggingIn(identity.key))
+    }
+  }
+
+  /**
+   * What to send with a plain Jira request: the session's cookies of an identity the proxy logs in
+   * for (the service identity logs in for it; a Basic or PAT caller's credentials go along, and Jira
+   * falls back to them, so none is made for it), nothing for the others.
+   */
+  forJira (identity: TokenIdentity, trace: Trace): Outgoing | Promise<Outgoing> | undefined {
+    if (identity.kind === 'password' || identity.kind === 'pat') {
+      const session = this.#store.peek(identity.key)?.session
+      return session === undefined ? undefined : sending(undefined, session)
+    }
+    if (identity.kind !== 'service') return undefined
+    const entry = this.#store.get(identity.key)
+    const live = this.#sessions.live(entry)
+    if (live !== undefined) return sending(undefined, live)
+    return this.#sessions.session(identity, entry, trace).then((session) => sending(undefined, session))
+  }
+
+  /**
+   * Every cookie Jira's side set on an answer to a request of an identity the proxy logs in for
+   * goes into its session (none reaches the caller); a caller's own cookies are its business.
+   */
+  absorb (identity: TokenIdentity, sent: Outgoing | undefined, setCookie: string | string[] | undefined): void {
+    if (setCookie === undefined || !hasCredentials(identity)) return
+    this.#sessions.absorb(this.#store.get(identity.key), sent?.session, setCookie)
+    this.#store.settle(identity.key, this.#sessions.loggingIn(identity.key))
+  }
+
+  /** A plain Jira request sent with the proxy's session was answered as anonymous: that session is gone. */
+  jiraRefused (identity: TokenIdentity, sent: Outgoing): void {
+    if (sent.session === undefined) return
+    this.#sessionDied(this.#store.get(identity.key), sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
+  }
+
+  async #outgoing (identity: TokenIdentity, entry: IdentityTokens, token: string | undefined, trace: Trace): Promise<Outgoing> {
+    if (!hasCredentials(identity)) return { authorization: token, cookie: undefined, session: undefined }
+    return sending(token, await this.#sessions.session(identity, entry, trace))
+  }
+
+  /** The cookies a token call carries: the proxy's session for its identities, the caller's own otherwise. */
+  #cookiesFor (identity: TokenIdentity, entry: IdentityTokens): SessionCookies {
+    return identity.kind === 'cookie' ? callerCookies(identity.cookies) : entry.session ?? callerCookies('')
+  }
+
+  /** The cached token when it is fresh enough to send now, else `undefined`. */
+  #current (entry: IdentityTokens, app: number): string | undefined {
     const t = entry.app(app)
     if (t === undefined || this.#now() >= t.refreshAt) return undefined
     return t.authentication
@@ -97,7 +206,7 @@ export class TokenManager {
    * BigPicture just refused (see `#replace`). Resolves `undefined` when the caller's own Jira
    * session is dead (nothing the proxy can do; Jira's 401 should reach the caller).
    */
-  refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace, rejected = false): Promise<string | undefined> {
+  #refresh (identity: TokenIdentity, entry: IdentityTokens, app: number, failed: string | undefined, trace: Trace, rejected = false): Promise<string | undefined> {
     const t = entry.slot(app)
     trace.refreshed = true
     if (rejected) return this.#replace(identity, entry, app, t, failed, trace)
@@ -153,7 +262,7 @@ export class TokenManager {
    * auth call per large upload, small next to the upload. `undefined`: the caller's own session
    * is dead, and Jira's 401 is the answer.
    */
-  async fresh (identity: TokenIdentity, entry: IdentityTokens, app: number, trace: Trace): Promise<string | undefined> {
+  async #fresh (identity: TokenIdentity, entry: IdentityTokens, app: number, trace: Trace): Promise<string | undefined> {
     const t = entry.slot(app)
     // Let refreshes already under way land first (one at a time per slot), then ask anew.
     while (t.flight !== undefined) await t.flight.catch(() => undefined)
@@ -161,18 +270,12 @@ export class TokenManager {
     return this.#fly(identity, entry, app, t, { rejected: true, viaAuth: true }, trace)
   }
 
-  /** The proxy's Jira session for an identity it logs in for, logging in if there is none. */
-  async session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<string> {
-    return await this.#session(identity, entry, trace)
-  }
-
   /**
-   * Jira no longer knows `sessionId`: forget it and every token issued on it, unless a concurrent
-   * request already replaced it.
+   * Jira no longer knows `session` (sent as `sentId`): forget it and every token issued on it,
+   * unless a concurrent request already replaced it.
    */
-  sessionDied (entry: IdentityTokens, sessionId: string): void {
-    if (entry.sessionId !== sessionId) return
-    entry.sessionId = undefined
+  #sessionDied (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss): void {
+    if (!this.#sessions.died(entry, session, sentId, loss)) return
     entry.someApp((t) => {
       t.authentication = undefined
       t.refresh = undefined
@@ -186,10 +289,10 @@ export class TokenManager {
       const refresh = viaAuth || this.#now() >= t.refreshExpiresAt ? undefined : t.refresh
       if (refresh !== undefined) {
         try {
-          const r = await this.#client.reauth(this.#apps[app] as string, refresh)
+          const r = await this.#client.reauth(this.#apps[app] as string, refresh, this.#cookiesFor(identity, entry))
           if (r.ok) {
             this.#log.debug({ identity: label(identity), app: this.#apps[app] }, 'token refreshed with reauth')
-            return this.#store(t, r.tokens, seq)
+            return this.#keep(t, r.tokens, seq)
           }
           this.#log.info({ identity: label(identity), app: this.#apps[app] }, 'refresh token rejected; asking system/auth')
           t.refresh = undefined
@@ -217,85 +320,37 @@ export class TokenManager {
   async #authenticate (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, seq: number, trace: Trace): Promise<string | undefined> {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
-      if (this.#dead.has(identity.key)) return undefined
+      if (this.#sessions.callerSessionDead(identity.key)) return undefined
       if (!entry.someApp((a) => a.hasRefresh)) this.#firstContacts.admit(trace.client)
-      const r = await this.#client.auth(name, identity.sessionId)
+      const r = await this.#client.auth(name, callerCookies(identity.cookies))
       if (r.ok) {
         this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
-        return this.#store(t, r.tokens, seq)
+        return this.#keep(t, r.tokens, seq)
       }
       this.#log.info({ identity: label(identity), app: name }, "the caller's Jira session is not valid; Jira's 401 goes back to it")
-      this.#dead.set(identity.key, true)
+      this.#sessions.markCallerSessionDead(identity.key)
       t.authentication = undefined
       t.refresh = undefined
       return undefined
     }
-    let session = await this.#session(identity, entry, trace)
+    let session = await this.#sessions.session(identity, entry, trace)
+    const sentId = session.id
     let r = await this.#client.auth(name, session)
-    // Refused: is the session dead in Jira (expired, Jira restarted, killed right after our login)
-    // or does BigPicture refuse a live one? Only the first is fixed by logging in again, once.
+    // Refused: is the session dead in Jira (expired, Jira restarted, its cluster node gone, killed
+    // right after our login) or does BigPicture refuse a live one? Only the first is fixed by
+    // logging in again, once.
     if (!r.ok && !(await this.#client.sessionAlive(session))) {
-      this.#log.info({ identity: label(identity), app: name }, 'the Jira session expired; logging in again')
-      this.sessionDied(entry, session)
-      session = await this.#session(identity, entry, trace)
+      this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
+      this.#sessionDied(entry, session, sentId, 'session_check')
+      session = await this.#sessions.session(identity, entry, trace)
       r = await this.#client.auth(name, session)
     }
     if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
     this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
-    return this.#store(t, r.tokens, seq)
+    return this.#keep(t, r.tokens, seq)
   }
 
-  async #session (identity: CredentialIdentity, entry: IdentityTokens, trace: Trace): Promise<string> {
-    if (entry.sessionId !== undefined) return entry.sessionId
-    if (entry.sessionFlight !== undefined) {
-      this.#metrics.coalesced.inc()
-      return await entry.sessionFlight
-    }
-    trace.loggedIn = true
-    const flight = this.#login(identity, trace).then((id) => {
-      entry.sessionId = id
-      return id
-    }).finally(() => { entry.sessionFlight = undefined })
-    entry.sessionFlight = flight
-    return await flight
-  }
-
-  async #login (identity: CredentialIdentity, trace: Trace): Promise<string> {
-    const attempt = loginAttempt(identity)
-    const { name } = attempt
-    try {
-      this.#guard.check(attempt)
-      if (!this.#guard.isKnownGood(attempt)) this.#firstContacts.admit(trace.client)
-    } catch (err) {
-      this.#log.debug({ identity: label(identity), code: (err as ProxyError).code }, 'login not attempted')
-      throw err
-    }
-    const creds = identity.kind === 'service' ? identity.credentials : identity.kind === 'password' ? { kind: 'password' as const, username: identity.username, password: identity.password } : { kind: 'pat' as const, token: identity.token }
-    const r = creds.kind === 'password'
-      ? await this.#client.loginWithPassword(creds.username, creds.password)
-      : await this.#client.loginWithToken(creds.token)
-    if (r.ok) {
-      this.#guard.succeeded(attempt)
-      this.#log.info({ identity: label(identity) }, 'logged in to Jira')
-      return r.sessionId
-    }
-    if (r.reason === 'captcha') {
-      this.#log.error({ identity: label(identity) }, 'Jira demands a CAPTCHA for this account; no more logins until someone signs in through a browser and the proxy gets SIGHUP')
-      throw this.#guard.captcha(name, r.loginUrl)
-    }
-    if (r.reason === 'denied') {
-      // Not a verdict on the password (a 404 from a wrong JIRA_URL, a proxy page): counting it
-      // toward the backoff would hold a correct password for an hour.
-      this.#log.warn({ identity: label(identity), status: r.status }, 'Jira did not answer the login like a Jira login')
-      this.#guard.pause(name, 5000)
-      throw new ProxyError('LOGIN_FAILED', `Jira answered the login with HTTP ${r.status}; check JIRA_URL and that REST logins are allowed.`)
-    }
-    const err = this.#guard.failed(attempt)
-    this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
-    throw err
-  }
-
-  #store (t: AppTokens, issued: IssuedTokens, seq: number): string {
+  #keep (t: AppTokens, issued: IssuedTokens, seq: number): string {
     const now = this.#now()
     t.issuedSeq = seq
     const exp = readJwtExpiry(issued.authentication)
@@ -314,21 +369,8 @@ export class TokenManager {
   }
 }
 
-/**
- * Failures are counted per Jira account (user name, case-insensitive), so different wrong
- * passwords for one account share one backoff; a PAT is its own account key. The configured
- * service credential is trusted: callers' wrong guesses for its name do not hold it.
- */
-function loginAttempt (identity: CredentialIdentity): LoginAttempt {
-  if (identity.kind === 'password') return { name: `user:${identity.username.toLowerCase()}`, credential: identity.key, trusted: false }
-  if (identity.kind === 'pat') return { name: `pat:${identity.key}`, credential: identity.key, trusted: false }
-  const c = identity.credentials
-  return c.kind === 'password'
-    ? { name: `user:${c.username.toLowerCase()}`, credential: 'service', trusted: true }
-    : { name: 'pat:service', credential: 'service', trusted: true }
-}
-
-/** How an identity appears in logs: its kind and a short hash, never the credential. */
-export function label (identity: TokenIdentity): string {
-  return `${identity.kind}:${shortKey(identity.key)}`
+/** An `Outgoing` with the session's cookies as they are now. */
+function sending (authorization: string | undefined, session: JiraSession): Outgoing {
+  const cookie = session.cookieHeader
+  return { authorization, cookie: cookie === '' ? undefined : cookie, session }
 }

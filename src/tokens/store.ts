@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { hasToken, packTokens, type PackedPair, unpackToken } from './pack.js'
+import type { JiraSession } from './session.js'
 
 /**
  * How many token slots keep their authentication token as text, ready for the next request. The
@@ -138,12 +139,6 @@ export class AppTokens {
 }
 
 
-/** The proxy's own Jira session, for identities it logs in for (never a caller's cookie). */
-class SessionState {
-  id: string | undefined = undefined
-  flight: Promise<string> | undefined = undefined
-}
-
 /**
  * Everything the proxy holds for one identity. Most identities use one app, so the entry is that
  * app's slot itself (the first app asked for): one object instead of two, a reference and an
@@ -154,12 +149,8 @@ export class IdentityTokens extends AppTokens {
   #ownApp = -1
   /** The other apps' slots, by their position in `BIGPICTURE_APPS`. */
   #others: Array<AppTokens | undefined> | undefined = undefined
-  #session: SessionState | undefined = undefined
-
-  get sessionId (): string | undefined { return this.#session?.id }
-  set sessionId (id: string | undefined) { if (id !== undefined || this.#session !== undefined) (this.#session ??= new SessionState()).id = id }
-  get sessionFlight (): Promise<string> | undefined { return this.#session?.flight }
-  set sessionFlight (flight: Promise<string> | undefined) { if (flight !== undefined || this.#session !== undefined) (this.#session ??= new SessionState()).flight = flight }
+  /** The proxy's own Jira session, for identities it logs in for (never a caller's cookies). */
+  session: JiraSession | undefined = undefined
 
   /** The slot of the app at this position in `BIGPICTURE_APPS`, if it has one. */
   app (index: number): AppTokens | undefined {
@@ -222,19 +213,20 @@ export class TokenStore {
   }
 
   /**
-   * After an identity's tokens were asked for: a newcomer that now holds something joins the
-   * cache, and an entry that holds nothing (a refused first contact, a session Jira no longer
-   * knows) leaves, unless something is still in flight for it.
+   * After an identity's tokens or session were asked for or changed: a newcomer that now holds
+   * something joins the cache, and an entry that holds nothing (a refused first contact, a caller's
+   * session Jira no longer knows) leaves, unless something is still under way for it (`busy`: a
+   * login; a token refresh is seen here).
    */
-  settle (key: string): void {
+  settle (key: string, busy = false): void {
     const newcomer = this.#newcomers.peek(key)
     if (newcomer !== undefined) {
       if (holdsSomething(newcomer)) this.#admit(key, newcomer)
-      else if (!inFlight(newcomer)) this.#newcomers.delete(key)
+      else if (!busy && !refreshing(newcomer)) this.#newcomers.delete(key)
       return
     }
     const entry = this.#lru.peek(key)
-    if (entry !== undefined && !holdsSomething(entry) && !inFlight(entry)) this.#lru.delete(key)
+    if (entry !== undefined && !busy && !holdsSomething(entry) && !refreshing(entry)) this.#lru.delete(key)
   }
 
   /** Identities in the cache (newcomers not counted: they hold nothing yet). */
@@ -249,11 +241,11 @@ export class TokenStore {
 }
 
 function holdsSomething (entry: IdentityTokens): boolean {
-  return entry.sessionId !== undefined || entry.someApp((t) => t.hasAuthentication || t.hasRefresh)
+  return entry.session !== undefined || entry.someApp((t) => t.hasAuthentication || t.hasRefresh)
 }
 
-function inFlight (entry: IdentityTokens): boolean {
-  return entry.sessionFlight !== undefined || entry.someApp((t) => t.flight !== undefined)
+function refreshing (entry: IdentityTokens): boolean {
+  return entry.someApp((t) => t.flight !== undefined)
 }
 
 /**

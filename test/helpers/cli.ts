@@ -36,7 +36,7 @@ export async function startCli (t: { teardown (fn: () => unknown): void }, env: 
     const timer = setTimeout(() => reject(new Error(`no listening line; stdout: ${out} stderr: ${err}`)), 10_000)
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString()
-      const m = /"msg":"listening on (http:\/\/[^"]+)"/.exec(out)
+      const m = /"msg":"listening on (https?:\/\/[^"]+)"/.exec(out)
       if (m !== null) {
         clearTimeout(timer)
         resolve(m[1] as string)

@@ -9,6 +9,22 @@ export const basic = (user: string, password: string): string =>
 
 /** Logs in through `base` (proxy or Jira) and returns the `JSESSIONID=…` pair a cookie jar would send. */
 export async function loginCookie (base: string, username: string, password: string): Promise<string> {
+  const res = await restLogin(base, username, password)
+  const line = res.headers.getSetCookie().find((c) => c.startsWith('JSESSIONID='))
+  if (line === undefined) throw new Error('no JSESSIONID cookie')
+  return line.split(';')[0] as string
+}
+
+/**
+ * Logs in through `base` and returns the Cookie header a browser would send next: every cookie the
+ * answer set (a cluster balancer's affinity cookie too).
+ */
+export async function loginCookies (base: string, username: string, password: string): Promise<string> {
+  const res = await restLogin(base, username, password)
+  return res.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ')
+}
+
+async function restLogin (base: string, username: string, password: string): Promise<Response> {
   const res = await fetch(`${base}/rest/auth/1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -16,9 +32,7 @@ export async function loginCookie (base: string, username: string, password: str
   })
   if (res.status !== 200) throw new Error(`login answered ${res.status}`)
   await res.arrayBuffer()
-  const line = res.headers.getSetCookie().find((c) => c.startsWith('JSESSIONID='))
-  if (line === undefined) throw new Error('no JSESSIONID cookie')
-  return line.split(';')[0] as string
+  return res
 }
 
 /** A request whose answer body is read; returns status, headers and parsed JSON (or text). */

@@ -3,6 +3,7 @@ import t from 'tap'
 import { Agent } from 'undici'
 import { ProxyError } from '../../src/errors.js'
 import { AuthClient, Deadline } from '../../src/tokens/auth-client.js'
+import { callerCookies } from '../../src/tokens/session.js'
 import { loginCookie } from '../helpers/clients.js'
 import { startSimulator } from '../helpers/simulator.js'
 
@@ -13,20 +14,20 @@ import { startSimulator } from '../helpers/simulator.js'
  */
 t.test('a token call queued behind a slow one times out on its own deadline', async (t) => {
   const sim = await startSimulator(t)
-  const sessionId = (await loginCookie(sim.url, 'alice', 'alice-secret')).slice('JSESSIONID='.length)
+  const cookies = callerCookies(await loginCookie(sim.url, 'alice', 'alice-secret'))
   const dispatcher = new Agent({ connections: 1 })
   t.teardown(() => dispatcher.close())
   const timeoutMs = 400
   const client = new AuthClient({ dispatcher, jiraOrigin: sim.url, contextPath: '', timeoutMs })
 
-  const answered = await client.auth('softwareplant-bigpicture', sessionId)
+  const answered = await client.auth('softwareplant-bigpicture', cookies)
   t.ok(answered.ok, 'a call Jira answers in time is unaffected')
 
   sim.control.setLatency(timeoutMs * 3)
   t.teardown(() => { sim.control.setLatency(0) })
   const started = performance.now()
-  const first = client.auth('softwareplant-bigpicture', sessionId).catch((err: unknown) => err)
-  const queued = client.auth('softwareplant-bigpicture', sessionId).catch((err: unknown) => err)
+  const first = client.auth('softwareplant-bigpicture', cookies).catch((err: unknown) => err)
+  const queued = client.auth('softwareplant-bigpicture', cookies).catch((err: unknown) => err)
   const queuedErr = await queued
   const queuedMs = performance.now() - started
   t.type(queuedErr, ProxyError)

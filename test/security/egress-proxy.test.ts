@@ -6,7 +6,7 @@ import { startConnectProxy } from '../helpers/connect-proxy.js'
 import { startProxy } from '../helpers/proxy.js'
 import { startSimulator } from '../helpers/simulator.js'
 
-// The corporate egress proxy toward Jira (SPEC.md: HTTPS_PROXY, NO_PROXY): HTTPS goes through a
+// The corporate egress proxy toward Jira (HTTPS_PROXY, NO_PROXY): HTTPS goes through a
 // CONNECT tunnel, plain HTTP through whatever form the HTTP client uses, NO_PROXY bypasses it, and
 // a proxy that is down or refuses is a clear 502.
 

@@ -9,7 +9,7 @@ import { BP, basic, call, loginCookie } from '../helpers/clients.js'
 import { startProxy } from '../helpers/proxy.js'
 import { startSimulator } from '../helpers/simulator.js'
 
-// Upstream trust (SPEC.md: JIRA_CA_FILE, JIRA_TLS_INSECURE): the simulator serves HTTPS with test
+// Upstream trust (JIRA_CA_FILE, JIRA_TLS_INSECURE): the simulator serves HTTPS with test
 // certificates, and the proxy must trust exactly what the operator told it to trust.
 
 const FIXTURES = fileURLToPath(new URL('../simulator/fixtures/', import.meta.url))

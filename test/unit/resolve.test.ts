@@ -100,7 +100,9 @@ t.test('without a service identity', async (t) => {
 t.test('identities carry what the token layer needs, keyed by a hash', async (t) => {
   const resolve = createIdentityResolver({ kind: 'pat', token: 'svc-pat' }, [])
   const cookie = resolve({ headers: { cookie: 'JSESSIONID=SESSION-1' }, remoteAddress: REMOTE })
-  t.same(cookie, { kind: 'cookie', key: credentialKey('cookie', 'SESSION-1'), sessionId: 'SESSION-1' })
+  t.same(cookie, { kind: 'cookie', key: credentialKey('cookie', 'SESSION-1'), cookies: 'JSESSIONID=SESSION-1' })
+  const behindBalancer = resolve({ headers: { cookie: 'AWSALB=node-1-v7; JSESSIONID=SESSION-1' }, remoteAddress: REMOTE })
+  t.same(behindBalancer, { kind: 'cookie', key: credentialKey('cookie', 'SESSION-1'), cookies: 'AWSALB=node-1-v7; JSESSIONID=SESSION-1' }, 'every cookie travels; the session id alone keys the identity')
   const password = resolve({ headers: { authorization: basic('bob:pa:ss word') }, remoteAddress: REMOTE })
   t.same(password, { kind: 'password', key: credentialKey('basic', 'bob:pa:ss word'), username: 'bob', password: 'pa:ss word' }, 'the password may hold colons and spaces')
   const pat = resolve({ headers: { authorization: 'Bearer  the-pat ' }, remoteAddress: REMOTE })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
+import { JiraSession } from '../../src/tokens/session.js'
 import { AppTokens, TokenStore } from '../../src/tokens/store.js'
 
 const token = (): string => `eyJhbGciOiJIUzI1NiJ9.${randomBytes(240).toString('base64url')}.${randomBytes(32).toString('base64url')}`
@@ -106,6 +107,9 @@ t.test('TokenStore: bounded, the service identity apart, refused first contacts 
   t.equal(store.size, 3)
   t.ok(['b', 'c', 'd'].every((key) => store.peek(key)?.hasAuthentication), 'refused first contacts pushed no live identity out')
   t.equal(store.peek('junk1'), undefined, 'and left nothing behind')
+  store.get('busy').slot(0)
+  store.settle('busy', true)
+  t.not(store.peek('busy'), undefined, 'a first contact whose login is under way stays')
 
   // An entry holding nothing is dropped; one holding a token, a refresh token or a flight stays,
   // whichever app's slot holds it.
@@ -129,13 +133,15 @@ t.test('TokenStore: bounded, the service identity apart, refused first contacts 
   empty.get('x').slot(4)
   empty.settle('x')
   t.equal(empty.peek('x'), undefined, 'dropped: empty slots')
-  empty.get('y').sessionId = 's'
+  empty.get('y').session = new JiraSession()
   empty.settle('y')
   t.not(empty.peek('y'), undefined, 'kept: a Jira session')
   t.equal(empty.size, 1, 'which joined the cache')
-  empty.get('y').sessionId = undefined
-  empty.settle('y')
-  t.equal(empty.peek('y'), undefined, 'a cached entry left with nothing leaves')
+  empty.get('z').slot(0).authentication = token()
+  empty.settle('z')
+  empty.get('z').slot(0).authentication = undefined
+  empty.settle('z')
+  t.equal(empty.peek('z'), undefined, 'a cached entry left with nothing leaves')
 })
 
 t.test('IdentityTokens: each app has a slot of its own, made once', async (t) => {

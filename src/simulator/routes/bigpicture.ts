@@ -20,19 +20,19 @@ const BOXES = [
 /** `GET /rest/{app}/1.0/system/auth`: a token pair for whoever Jira says is calling. */
 export async function authRoute (ctx: RequestContext, app: string): Promise<void> {
   const { state, req, res } = ctx
-  if (state.authMode === 'anonymous') {
+  if (state.common.authMode === 'anonymous') {
     // Jira ignored the credentials: a 200 that carries nothing.
-    countCall(state.stats, 'auth')
+    countCall(state, 'auth')
     return sendJson(res, 200, {})
   }
   const identity = resolveIdentity(state, req, res, false)
-  if (identity === 'answered') return countCall(state.stats, 'auth')
-  countCall(state.stats, 'auth', identity?.user)
+  if (identity === 'answered') return countCall(state, 'auth')
+  countCall(state, 'auth', identity?.user)
   if (identity !== null) setUserHeader(res, identity.user)
   if (req.method !== 'GET') return sendMethodNotAllowed(res)
   if (identity === null) return sendJson(res, 401, { message: 'User is not authenticated' })
-  if (state.authMode === 'garbage') return sendText(res, 200, '<html>Oops</html>', 'text/html;charset=UTF-8')
-  if (state.authMode === 'error500') return sendJson(res, 500, { message: 'Internal server error' })
+  if (state.common.authMode === 'garbage') return sendText(res, 200, '<html>Oops</html>', 'text/html;charset=UTF-8')
+  if (state.common.authMode === 'error500') return sendJson(res, 500, { message: 'Internal server error' })
   await sendTokens(ctx, {
     authentication: state.tokens.issue('auth', identity.user, identity.session.id, app),
     refresh: state.tokens.issue('refresh', identity.user, identity.session.id, app)
@@ -43,19 +43,19 @@ export async function authRoute (ctx: RequestContext, app: string): Promise<void
 export async function reauthRoute (ctx: RequestContext, app: string): Promise<void> {
   const { state, req, res } = ctx
   const identity = resolveIdentity(state, req, res, true)
-  if (identity === 'answered') return countCall(state.stats, 'reauth')
+  if (identity === 'answered') return countCall(state, 'reauth')
   if (identity !== null) setUserHeader(res, identity.user)
   const claims = state.tokens.accept(req.headers.authorization ?? '', 'refresh', app)
-  countCall(state.stats, 'reauth', claims?.sub)
+  countCall(state, 'reauth', claims?.sub)
   if (req.method !== 'GET') return sendMethodNotAllowed(res)
-  if (state.reauthMode === 'error500') return sendJson(res, 500, { message: 'Internal server error' })
-  if (state.reauthMode === 'fail' || claims === undefined) return sendJson(res, 401, INVALID_TOKEN)
+  if (state.common.reauthMode === 'error500') return sendJson(res, 500, { message: 'Internal server error' })
+  if (state.common.reauthMode === 'fail' || claims === undefined) return sendJson(res, 401, INVALID_TOKEN)
   await sendTokens(ctx, { authentication: state.tokens.issue('auth', claims.sub, claims.sid, app) })
 }
 
 /** Sends freshly issued tokens, after any hold the test put on token answers. */
 async function sendTokens (ctx: RequestContext, tokens: { authentication: string, refresh?: string }): Promise<void> {
-  if (ctx.state.tokenAnswersHeld !== undefined) await ctx.state.tokenAnswersHeld
+  if (ctx.state.common.tokenAnswersHeld !== undefined) await ctx.state.common.tokenAnswersHeld
   sendJson(ctx.res, 200, tokens)
 }
 
@@ -66,8 +66,8 @@ async function sendTokens (ctx: RequestContext, tokens: { authentication: string
 export async function bigPictureRoute (ctx: RequestContext, app: string, rest: readonly string[]): Promise<void> {
   const { state, req, res } = ctx
   const identity = resolveIdentity(state, req, res, true)
-  if (identity === 'answered') return countCall(state.stats, 'bigpicture')
-  countCall(state.stats, 'bigpicture', identity?.user)
+  if (identity === 'answered') return countCall(state, 'bigpicture')
+  countCall(state, 'bigpicture', identity?.user)
   if (identity === null) return sendJson(res, 401, { message: 'User is not authenticated' })
   setUserHeader(res, identity.user)
   const claims = state.tokens.accept(req.headers.authorization ?? '', 'auth', app)
@@ -113,7 +113,7 @@ async function bigPictureData (ctx: RequestContext, app: string, user: string, r
   } catch {
     return sendJson(res, 400, { message: 'Invalid JSON' })
   }
-  const id = state.nextId++
+  const id = state.common.nextId++
   state.stats.tasks.push({ app, user, body, id })
   const fields = typeof task === 'object' && task !== null && !Array.isArray(task) ? task : {}
   sendJson(res, 201, { ...fields, id, boxId: box.id })

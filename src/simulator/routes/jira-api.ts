@@ -8,11 +8,11 @@ import { countCall } from '../stats.js'
 /** `/rest/api/2/myself`. */
 export function myselfRoute (ctx: RequestContext, identity: JiraIdentity | null): void {
   const { state, res } = ctx
-  countCall(state.stats, 'myself', identity?.user)
+  countCall(state, 'myself', identity?.user)
   if (identity === null) return sendNotAuthenticated(res)
   const { user } = identity
   sendJson(res, 200, {
-    self: `${state.baseUrl}/rest/api/2/user?username=${encodeURIComponent(user)}`,
+    self: `${state.common.baseUrl}/rest/api/2/user?username=${encodeURIComponent(user)}`,
     name: user,
     key: user,
     displayName: user.charAt(0).toUpperCase() + user.slice(1),
@@ -27,7 +27,7 @@ export function myselfRoute (ctx: RequestContext, identity: JiraIdentity | null)
  */
 export async function uploadRoute (ctx: RequestContext, identity: JiraIdentity | null, issueKey: string): Promise<void> {
   const { state, req, res } = ctx
-  countCall(state.stats, 'attachment', identity?.user)
+  countCall(state, 'attachment', identity?.user)
   if (req.method !== 'POST') return sendMethodNotAllowed(res)
   if (identity === null) return sendNotAuthenticated(res)
   if (String(req.headers['x-atlassian-token'] ?? '').toLowerCase() !== 'no-check') {
@@ -36,8 +36,8 @@ export async function uploadRoute (ctx: RequestContext, identity: JiraIdentity |
   let bytes = 0
   for await (const chunk of req as AsyncIterable<Buffer>) bytes += chunk.length
   state.stats.uploads.push({ issueKey, user: identity.user, bytes })
-  const id = state.nextId++
-  sendJson(res, 200, [{ id, self: `${state.baseUrl}/rest/api/2/attachment/${id}`, filename: 'upload', size: bytes }])
+  const id = state.common.nextId++
+  sendJson(res, 200, [{ id, self: `${state.common.baseUrl}/rest/api/2/attachment/${id}`, filename: 'upload', size: bytes }])
 }
 
 // 251 is prime, so the pattern does not line up with power-of-two buffer sizes; a chunk holds a
@@ -57,7 +57,7 @@ function * patternChunks (size: number): Generator<Buffer> {
 /** `GET /rest/api/2/attachment/content/{bytes}`: streams that many pattern bytes, generated as it goes. */
 export async function downloadRoute (ctx: RequestContext, identity: JiraIdentity | null, sizeText: string): Promise<void> {
   const { state, req, res } = ctx
-  countCall(state.stats, 'attachment', identity?.user)
+  countCall(state, 'attachment', identity?.user)
   if (req.method !== 'GET') return sendMethodNotAllowed(res)
   if (identity === null) return sendNotAuthenticated(res)
   const size = /^\d{1,15}$/.test(sizeText) ? Number(sizeText) : Number.NaN

@@ -17,11 +17,11 @@ async function login (ctx: RequestContext): Promise<void> {
   }
   const { username, password } = (credentials ?? {}) as { username?: unknown, password?: unknown }
   if (typeof username !== 'string' || typeof password !== 'string') {
-    countCall(state.stats, 'login')
+    countCall(state, 'login')
     sendJson(res, 400, { errorMessages: ['Invalid login request'], errors: {} })
     return
   }
-  countCall(state.stats, 'login', username)
+  countCall(state, 'login', username)
   const session = attemptLogin(state, res, username, password)
   if (session === undefined) return
   setUserHeader(res, username)
@@ -38,15 +38,15 @@ export async function sessionRoute (ctx: RequestContext, identity: JiraIdentity 
     case 'POST':
       return login(ctx)
     case 'GET':
-      countCall(state.stats, 'session', identity?.user)
+      countCall(state, 'session', identity?.user)
       if (identity === null) return sendNotAuthenticated(res)
       return sendJson(res, 200, {
-        self: `${state.baseUrl}/rest/api/latest/user?username=${encodeURIComponent(identity.user)}`,
+        self: `${state.common.baseUrl}/rest/api/latest/user?username=${encodeURIComponent(identity.user)}`,
         name: identity.user,
         loginInfo: { failedLoginCount: state.logins.failures(identity.user), loginCount: state.logins.loginCount(identity.user) }
       })
     case 'DELETE':
-      countCall(state.stats, 'logout', identity?.user)
+      countCall(state, 'logout', identity?.user)
       if (identity === null) return sendNotAuthenticated(res)
       state.sessions.delete(identity.session.id)
       return sendEmpty(res, 204)

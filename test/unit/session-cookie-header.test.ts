@@ -1,7 +1,7 @@
 import t from 'tap'
-import { findSessionId, withSessionId } from '../../src/identity/cookies.js'
+import { sessionIdIn, withSessionCookies } from '../../src/tokens/session.js'
 
-t.test('findSessionId', async (t) => {
+t.test('sessionIdIn: the session id of a caller\'s Cookie header', async (t) => {
   const cases: Array<[string | undefined, string | undefined]> = [
     [undefined, undefined],
     ['', undefined],
@@ -38,10 +38,10 @@ t.test('findSessionId', async (t) => {
     ['JSESSIONID=ABC;', 'ABC'],
     ['"JSESSIONID=ABC"', undefined]
   ]
-  for (const [header, expected] of cases) t.equal(findSessionId(header), expected, JSON.stringify(header))
+  for (const [header, expected] of cases) t.equal(sessionIdIn(header), expected, JSON.stringify(header))
 })
 
-t.test('withSessionId', async (t) => {
+t.test('withSessionCookies: the proxy\'s session over the caller\'s cookies', async (t) => {
   const cases: Array<[string | undefined, string]> = [
     [undefined, 'JSESSIONID=NEW'],
     ['', 'JSESSIONID=NEW'],
@@ -60,8 +60,20 @@ t.test('withSessionId', async (t) => {
     ['a=JSESSIONID=keep', 'a=JSESSIONID=keep; JSESSIONID=NEW']
   ]
   for (const [header, expected] of cases) {
-    const out = withSessionId(header, 'NEW')
+    const out = withSessionCookies(header, 'JSESSIONID=NEW')
     t.equal(out, expected, JSON.stringify(header))
-    t.equal(findSessionId(out), 'NEW', `${JSON.stringify(header)}: the new session is what Jira sees`)
+    t.equal(sessionIdIn(out), 'NEW', `${JSON.stringify(header)}: the new session is what Jira sees`)
   }
+})
+
+t.test('withSessionCookies: the names a session sets give way, the rest of the caller\'s stay', async (t) => {
+  const ours = 'JSESSIONID=NEW; AWSALB=node-2'
+  const cases: Array<[string | undefined, string]> = [
+    [undefined, ours],
+    ['AWSALB=node-1', ours],
+    ['a=1; AWSALB=node-1; JSESSIONID=OLD', `a=1; ${ours}`],
+    ['AWSALBCORS=keep', `AWSALBCORS=keep; ${ours}`]
+  ]
+  for (const [header, expected] of cases) t.equal(withSessionCookies(header, ours), expected, JSON.stringify(header))
+  t.equal(withSessionCookies('a=1; JSESSIONID=CALLER', ''), 'a=1', 'an empty jar still keeps the caller off the session cookie')
 })

@@ -1,0 +1,173 @@
+import type { Logger } from 'pino'
+import { ProxyError } from '../errors.js'
+import { label } from '../identity/hash.js'
+import type { CredentialIdentity } from '../identity/types.js'
+import type { Metrics } from '../ops/metrics.js'
+import type { AuthClient } from './auth-client.js'
+import { LRUCache } from 'lru-cache'
+import type { FirstContactLimiter } from './first-contact.js'
+import type { LoginAttempt, LoginGuard } from './login-guard.js'
+import { JiraSession } from './session.js'
+import type { IdentityTokens } from './store.js'
+
+/** Where the proxy found out that Jira no longer knows one of its sessions. */
+export type SessionLoss = 'anonymous_answer' | 'session_check'
+
+export interface SessionManagerOptions {
+  client: AuthClient
+  guard: LoginGuard
+  metrics: Metrics
+  /** Logins and their refusals, with reasons; never a credential or a cookie. */
+  log: Logger
+  /** Logins of credentials not known to be good are first contacts. */
+  firstContacts: FirstContactLimiter
+}
+
+/** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
+const DEAD_SESSION_MS = 30_000
+
+/**
+ * The Jira sessions of the proxy's identities: its own (service identity, Basic, PAT), logged
+ * in once per identity (single flight) and again, once, when Jira forgets them (expiry, restart, a
+ * cluster node dying); and the dead-session marks of callers' own cookies. Records hold data only
+ * (`IdentityTokens.session`); the logins in flight are kept here.
+ */
+export class SessionManager {
+  readonly #client: AuthClient
+  readonly #guard: LoginGuard
+  readonly #metrics: Metrics
+  readonly #log: Logger
+  /** The login in flight, by identity key. */
+  readonly #logins = new Map<string, Promise<JiraSession>>()
+  /** Why an identity's last session was lost, until the login that replaces it. */
+  readonly #lost = new WeakMap<IdentityTokens, SessionLoss>()
+  /** Callers' sessions Jira refused lately, by key: kept apart from the identity cache, so dead ones take no room there. */
+  readonly #dead = new LRUCache<string, true>({ max: 10_000, ttl: DEAD_SESSION_MS })
+  readonly #firstContacts: FirstContactLimiter
+
+  constructor (options: SessionManagerOptions) {
+    this.#client = options.client
+    this.#guard = options.guard
+    this.#metrics = options.metrics
+    this.#log = options.log
+    this.#firstContacts = options.firstContacts
+  }
+
+  /** The identity's session when Jira has given it one, else `undefined`. Synchronous. */
+  live (entry: IdentityTokens): JiraSession | undefined {
+    const session = entry.session
+    return session !== undefined && session.id !== undefined ? session : undefined
+  }
+
+  /** The identity's session, logging in (once, however many ask) if it has none. */
+  async session (identity: CredentialIdentity, entry: IdentityTokens, trace: { loggedIn: boolean, client?: string | undefined }): Promise<JiraSession> {
+    const live = this.live(entry)
+    if (live !== undefined) return live
+    const key = identity.key
+    const flying = this.#logins.get(key)
+    if (flying !== undefined) {
+      this.#metrics.coalesced.inc()
+      return await flying
+    }
+    trace.loggedIn = true
+    const flight = this.#login(identity, entry, trace.client).finally(() => {
+      if (this.#logins.get(key) === flight) this.#logins.delete(key)
+    })
+    this.#logins.set(key, flight)
+    return await flight
+  }
+
+  /** Whether a login for this identity is under way (its entry must not be dropped meanwhile). */
+  loggingIn (key: string): boolean {
+    return this.#logins.has(key)
+  }
+
+  /**
+   * Jira no longer knows `session`, sent with session id `sentId`: forget it, unless a concurrent
+   * request (or Jira itself) has already replaced it. Its other cookies (a balancer's) are kept for
+   * the next login. Returns whether it was forgotten.
+   */
+  died (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss): boolean {
+    if (entry.session !== session || sentId === undefined || session.id !== sentId) return false
+    entry.session = session.withoutSession()
+    this.#lost.set(entry, loss)
+    return true
+  }
+
+  /**
+   * The cookies an answer set for a proxy-made identity, sent with `sent` (`undefined`: it had no
+   * session yet). An answer to a session that has since been replaced is not the identity's any more.
+   */
+  absorb (entry: IdentityTokens, sent: JiraSession | undefined, setCookie: string | string[] | undefined): void {
+    if (setCookie === undefined || entry.session !== sent) return
+    (entry.session ??= new JiraSession()).absorb(setCookie)
+  }
+
+  /** Whether a caller's own session (by identity key) was found dead a moment ago. */
+  callerSessionDead (key: string): boolean {
+    return this.#dead.has(key)
+  }
+
+  /** A caller's own session is dead: Jira's 401 answers it for a while without asking again. */
+  markCallerSessionDead (key: string): void {
+    this.#dead.set(key, true)
+  }
+
+  async #login (identity: CredentialIdentity, entry: IdentityTokens, client: string | undefined): Promise<JiraSession> {
+    const attempt = loginAttempt(identity)
+    const { name } = attempt
+    try {
+      this.#guard.check(attempt)
+      if (!this.#guard.isKnownGood(attempt)) this.#firstContacts.admit(client)
+    } catch (err) {
+      this.#log.debug({ identity: label(identity), code: (err as ProxyError).code }, 'login not attempted')
+      throw err
+    }
+    // The cookies left of a lost session (a balancer's) go along, so the login lands on the node
+    // the balancer now routes this identity to.
+    const jar = entry.session?.withoutSession() ?? new JiraSession()
+    const creds = identity.kind === 'service' ? identity.credentials : identity.kind === 'password' ? { kind: 'password' as const, username: identity.username, password: identity.password } : { kind: 'pat' as const, token: identity.token }
+    const r = creds.kind === 'password'
+      ? await this.#client.loginWithPassword(creds.username, creds.password, jar)
+      : await this.#client.loginWithToken(creds.token, jar)
+    if (r.ok) {
+      this.#guard.succeeded(attempt)
+      const lost = this.#lost.get(entry)
+      if (lost !== undefined) {
+        this.#lost.delete(entry)
+        this.#metrics.sessionRelogins.inc({ reason: lost })
+      }
+      this.#log.info({ identity: label(identity), relogin: lost }, 'logged in to Jira')
+      entry.session = jar
+      return jar
+    }
+    if (r.reason === 'captcha') {
+      this.#log.error({ identity: label(identity) }, 'Jira demands a CAPTCHA for this account; no more logins until someone signs in through a browser and the proxy gets SIGHUP')
+      throw this.#guard.captcha(name, r.loginUrl)
+    }
+    if (r.reason === 'denied') {
+      // Not a verdict on the password (a 404 from a wrong JIRA_URL, a proxy page): counting it
+      // toward the backoff would hold a correct password for an hour.
+      this.#log.warn({ identity: label(identity), status: r.status }, 'Jira did not answer the login like a Jira login')
+      this.#guard.pause(name, 5000)
+      throw new ProxyError('LOGIN_FAILED', `Jira answered the login with HTTP ${r.status}; check JIRA_URL and that REST logins are allowed.`)
+    }
+    const err = this.#guard.failed(attempt)
+    this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
+    throw err
+  }
+}
+
+/**
+ * Failures are counted per Jira account (user name, case-insensitive), so different wrong
+ * passwords for one account share one backoff; a PAT is its own account key. The configured
+ * service credential is trusted: callers' wrong guesses for its name do not hold it.
+ */
+function loginAttempt (identity: CredentialIdentity): LoginAttempt {
+  if (identity.kind === 'password') return { name: `user:${identity.username.toLowerCase()}`, credential: identity.key, trusted: false }
+  if (identity.kind === 'pat') return { name: `pat:${identity.key}`, credential: identity.key, trusted: false }
+  const c = identity.credentials
+  return c.kind === 'password'
+    ? { name: `user:${c.username.toLowerCase()}`, credential: 'service', trusted: true }
+    : { name: 'pat:service', credential: 'service', trusted: true }
+}
