@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
@@ -27,6 +28,9 @@ import { AuthClient } from './tokens/auth-client.js'
 import { TokenManager } from './tokens/lifecycle.js'
 import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
 import { TokenStore } from './tokens/store.js'
+
+/** Header names and values node:http keeps (the first 1000 headers); beyond them it drops silently. */
+const KEPT_HEADER_LINES = 2000
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -110,7 +114,16 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     rewriteUrl: (req) => absoluteToOrigin(req.url ?? '/'),
     requestTimeout: 0,
     return503OnClosing: true,
-    routerOptions: { maxParamLength: 8192 }
+    routerOptions: { maxParamLength: 8192 },
+    // A path the router cannot percent-decode gets the proxy's own answer and an access-log line.
+    frameworkErrors: (err, request, reply) => {
+      const answer = reply as unknown as FastifyReply
+      // Answered outside any route, where no hook runs: the access-log line is written here.
+      answer.raw.once('finish', () => { answered(request, answer) })
+      if (err.code !== 'FST_ERR_BAD_URL') return answer.code(400).send({ error: err.message, code: 'BAD_REQUEST' })
+      request.proxyRoute = INVALID_ROUTE
+      return answer.code(400).send(new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.').toJSON())
+    }
   })
   // Fastify decorations must not share an object between requests: start empty, set in onRequest.
   app.decorateRequest<Route | null>('proxyRoute', null)
@@ -143,6 +156,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     const route = classify(request.url)
     request.proxyRoute = route
     try {
+      // node:http keeps only the first 1000 headers and drops the rest silently, a Cookie or an
+      // X-Proxy-Key among them: the request would not be what its sender meant.
+      if (request.raw.rawHeaders.length > KEPT_HEADER_LINES) throw new ProxyError('TOO_MANY_HEADERS', 'The request has more header lines than the proxy keeps.')
       // Probes (Kubernetes sends the pod IP as Host) may read the proxy's own endpoints; nothing
       // there acts on anyone's behalf.
       if (route !== PROXY_ROUTE || request.method !== 'GET') checkBrowser(request.headers.host, request.headers.origin)
@@ -153,6 +169,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
         // Refused before a byte of the body is read: a caller that may not use the service identity
         // cannot make the proxy hold its body.
         if (route.family === 'bigpicture' && identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
+        forwardedFor(request.headers, request.socket.remoteAddress)
         request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false, client: request.socket.remoteAddress }, upstreamMs: -1 }
       }
     } catch (err) {
@@ -160,21 +177,23 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
       return
     }
     if (hasBody(request.headers) && route !== PROXY_ROUTE) bodyTimeouts.watch(request.raw, () => { bodyTimedOut(request, reply) })
-    if (traceRequests) request.log.trace({ reqId: request.id, method: request.method, path: pathOnly(request.url), family: route.family }, 'request received')
+    if (traceRequests) request.log.trace({ reqId: request.id, method: request.method, path: loggedPath(request.url), family: route.family }, 'request received')
     done()
   })
 
   const counted = requestCounters(metrics)
-  app.addHook('onResponse', (request, reply, done) => {
+  /** Counts an answered request and writes its access-log line. */
+  function answered (request: FastifyRequest, reply: FastifyReply): void {
     // Refused before routing (Host, Origin): the proxy answered it itself.
     const family = request.proxyRoute?.family ?? 'proxy'
     counted(family, reply.statusCode).inc()
     if (config.accessLog && family !== 'proxy') {
-      const ctx = request.ctx
+      // A request the router could not take has no decorations at all.
+      const ctx = request.ctx ?? null
       accessLog({
         reqId: request.id,
         method: request.method,
-        path: pathOnly(request.url),
+        path: loggedPath(request.url),
         family,
         status: reply.statusCode,
         identity: ctx === null ? undefined : identityLabel(ctx.identity),
@@ -186,6 +205,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
         code: ctx?.errorCode
       })
     }
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    answered(request, reply)
     done()
   })
 
@@ -281,9 +303,23 @@ function absoluteToOrigin (url: string): string {
   }
 }
 
-function pathOnly (url: string): string {
+/** The path for a log line: no query string, and no `;jsessionid=` session id. */
+function loggedPath (url: string): string {
   const q = url.indexOf('?')
-  return q < 0 ? url : url.slice(0, q)
+  const path = q < 0 ? url : url.slice(0, q)
+  return path.includes(';') ? path.replace(/(;jsessionid=)[^;/]*/gi, '$1[redacted]') : path
+}
+
+/**
+ * The caller's address is appended to `X-Forwarded-For` (and to `Forwarded`, when sent), so Jira
+ * never sees a caller's claim alone as the client address.
+ */
+function forwardedFor (headers: IncomingHttpHeaders, address: string | undefined): void {
+  if (address === undefined) return
+  const claimed = headers['x-forwarded-for']
+  headers['x-forwarded-for'] = claimed === undefined ? address : `${claimed}, ${address}`
+  const forwarded = headers.forwarded
+  if (forwarded !== undefined) headers.forwarded = `${forwarded}, for=${address.includes(':') ? `"[${address}]"` : address}`
 }
 
 /** The transport error behind a 502/504 in one line: its code and message, no stack. */
