@@ -73,6 +73,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
       ctx.upstreamMs = performance.now() - ctx.upstreamMs
       jiraHistogram.observe(ctx.upstreamMs / 1000)
       const sent = ctx.sent
+      manager.jiraJudged(ctx.identity, sent, res.statusCode, res.headers)
       if (ctx.identity.kind === 'service' && sent !== undefined && res.statusCode === 401 && res.headers['x-ausername'] === 'anonymous') {
         // The proxy's own session died in Jira (expired, or its cluster node is gone). A request
         // without a body was not applied and costs nothing to send again: log in once more and

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { ProxyError } from '../errors.js'
 import { label } from '../identity/hash.js'
-import { type TokenIdentity, hasCredentials } from '../identity/types.js'
+import { type Identity, type TokenIdentity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
 import type { AuthClient, IssuedTokens } from './auth-client.js'
 import { localExpiry } from './clock.js'
@@ -158,7 +158,9 @@ export class TokenManager {
   forJira (identity: TokenIdentity, trace: Trace): Outgoing | Promise<Outgoing> | undefined {
     if (identity.kind === 'password' || identity.kind === 'pat') {
       const session = this.#store.peek(identity.key)?.session
-      return session === undefined ? undefined : sending(undefined, session)
+      if (session !== undefined) return sending(undefined, session)
+      this.#sessions.credentialsSent(identity, trace.client)
+      return undefined
     }
     if (identity.kind !== 'service') return undefined
     const entry = this.#store.get(identity.key)
@@ -175,6 +177,15 @@ export class TokenManager {
     if (setCookie === undefined || !hasCredentials(identity)) return
     this.#sessions.absorb(this.#store.get(identity.key), sent?.session, setCookie)
     this.#store.settle(identity.key, this.#sessions.loggingIn(identity.key))
+  }
+
+  /**
+   * A plain Jira request of a Basic or PAT caller went without a session: Jira judged its
+   * credentials, and the login guard learns the verdict (as for the proxy's own logins).
+   */
+  jiraJudged (identity: Identity, sent: Outgoing | undefined, status: number, headers: Record<string, string | string[] | undefined>): void {
+    if (sent !== undefined || (identity.kind !== 'password' && identity.kind !== 'pat')) return
+    this.#sessions.credentialsJudged(identity, status, headers)
   }
 
   /** A plain Jira request sent with the proxy's session was answered as anonymous: that session is gone. */

@@ -113,6 +113,31 @@ export class SessionManager {
     this.#dead.set(key, true)
   }
 
+  /**
+   * A caller's credentials are about to reach Jira on a plain Jira request without a session of
+   * theirs: Jira judges them as a login, so the login guard and the first-contact limit apply as
+   * for the proxy's own logins. Throws the refusal.
+   */
+  credentialsSent (identity: CredentialIdentity, client: string | undefined): void {
+    const attempt = loginAttempt(identity)
+    this.#guard.check(attempt)
+    if (!this.#guard.isKnownGood(attempt)) this.#firstContacts.admit(client)
+  }
+
+  /** Jira's verdict on credentials a caller sent on a plain Jira request (without a session). */
+  credentialsJudged (identity: CredentialIdentity, status: number, headers: Record<string, string | string[] | undefined>): void {
+    const attempt = loginAttempt(identity)
+    const reason = String(headers['x-seraph-loginreason'] ?? '')
+    const denied = String(headers['x-authentication-denied-reason'] ?? '')
+    if (denied.includes('CAPTCHA_CHALLENGE') || reason.includes('AUTHENTICATION_DENIED')) {
+      this.#guard.captcha(attempt.name, /login-url=([^;\s]+)/.exec(denied)?.[1])
+    } else if (status === 401 && reason.includes('AUTHENTICATED_FAILED')) {
+      this.#guard.failed(attempt)
+    } else if (status < 400 && headers['x-ausername'] !== undefined && headers['x-ausername'] !== 'anonymous') {
+      this.#guard.succeeded(attempt)
+    }
+  }
+
   async #login (identity: CredentialIdentity, entry: IdentityTokens, client: string | undefined): Promise<JiraSession> {
     const attempt = loginAttempt(identity)
     const { name } = attempt
