@@ -26,6 +26,9 @@ const fromTicks = (ticks: number): number => EPOCH + ticks * TICK_MS
 
 const EMPTY_PAIR = packTokens(undefined, undefined)
 
+/** First contacts waiting for their answer at once, at most (see `TokenStore`). */
+const NEWCOMERS = 4096
+
 /** What a slot needs only while a refresh flies, or after BigPicture refused one of its tokens. */
 class RefreshState {
   flight: Promise<string | undefined> | undefined = undefined
@@ -184,13 +187,17 @@ export class IdentityTokens extends AppTokens {
  */
 export class TokenStore {
   readonly #lru: LRUCache<string, IdentityTokens>
-  /** First contacts still being asked about; bounded like the cache, emptied as they settle. */
+  /**
+   * First contacts still being asked about, emptied as they settle. They are as many as first
+   * contacts in flight (rate-limited), so a small bound does; the cache's own would cost its size
+   * again in memory.
+   */
   readonly #newcomers: LRUCache<string, IdentityTokens>
   readonly #service = new IdentityTokens()
 
   constructor (max: number) {
     this.#lru = new LRUCache({ max })
-    this.#newcomers = new LRUCache({ max })
+    this.#newcomers = new LRUCache({ max: Math.min(max, NEWCOMERS) })
   }
 
   get (key: string): IdentityTokens {
