@@ -1,9 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
 import type { Config } from './config.js'
 import { createAccessWriter } from './logger.js'
-import { ProxyError } from './errors.js'
+import { ProxyError, serviceIdentityForbidden } from './errors.js'
 import { ServiceAccess } from './identity/access.js'
 import { keyPepper, label } from './identity/hash.js'
 import { createIdentityResolver } from './identity/resolve.js'
@@ -16,11 +17,15 @@ import { type SecretUpdate, applySecrets } from './ops/reload.js'
 import { REQUEST_ID_HEADER, createRequestIdGenerator } from './ops/request-id.js'
 import { httpsServerOptions } from './ops/tls.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
+import { abandonBody, hasBody } from './proxy/body.js'
+import { BodyTimeouts } from './proxy/body-timeout.js'
+import { ReplayBudget, defaultReplayBudget } from './proxy/replay-budget.js'
 import { createJiraDispatcher } from './proxy/dispatcher.js'
 import { proxyRoutes } from './proxy/passthrough.js'
 import { createBrowserGuard } from './proxy/guard.js'
 import { closeAfterBody, hurryLingering } from './proxy/linger.js'
 import type { ResponseRewrite } from './proxy/headers.js'
+import { scopeServiceIdentity } from './proxy/service-scope.js'
 import { INVALID_ROUTE, PROXY_ROUTE, type Route, createRouteClassifier } from './proxy/route.js'
 import { AuthClient } from './tokens/auth-client.js'
 import { TokenManager } from './tokens/lifecycle.js'
@@ -28,6 +33,9 @@ import { LoginGuard, type LoginGuardOptions } from './tokens/login-guard.js'
 import { type LoginRules, SharedLoginGuard, sharedGuardOptions } from './tokens/shared-guard.js'
 import { TokenStore } from './tokens/store.js'
 import { NODE_VERSION, VERSION } from './version.js'
+
+/** Header names and values node:http keeps (the first 1000 headers); beyond them it drops silently. */
+const KEPT_HEADER_LINES = 2000
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +51,10 @@ export interface AppOptions {
   loginGuard?: LoginGuardOptions
   /** Collect Node process metrics (off in tests that build many apps). */
   processMetrics?: boolean
+  /** How long a request body may stop arriving before the request times out (default 60 s). */
+  bodyTimeoutMs?: number
+  /** Bytes of request bodies held for a replay across all requests (default: see replay-budget.ts). */
+  replayBudgetBytes?: number
 }
 
 export interface ProxyApp {
@@ -57,10 +69,6 @@ export interface ProxyApp {
   /** SIGHUP: clears login holds and puts secrets re-read from their files in use. */
   reload: (update: SecretUpdate) => void
 }
-
-/** The Jira session endpoint: a caller logging in as itself never gets the service session. */
-const SESSION_PATH = '/rest/auth/1/session'
-const LOGGING_IN: Identity = { kind: 'none', serviceRefused: false }
 
 /**
  * Builds the proxy: routing, identity, tokens, the BigPicture route and the passthrough, plus its
@@ -93,12 +101,15 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   const classify = createRouteClassifier(config.apps)
   const checkBrowser = createBrowserGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins, listenHost: config.host })
   const rewrite: ResponseRewrite = { jiraUrl: config.jiraUrl, contextPath: config.contextPath, dropSecure: config.listenerTls === undefined, dropCookies: false }
-  const bigPicture = createBigPictureHandler({
+  const replayBudget = new ReplayBudget(options.replayBudgetBytes ?? defaultReplayBudget(config.maxReplayBodyBytes))
+  const bodyTimeouts = new BodyTimeouts(options.bodyTimeoutMs)
+  const bigPictureRoute = createBigPictureHandler({
     dispatcher,
     jiraOrigin: config.jiraOrigin,
     contextPath: config.contextPath,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     maxReplayBodyBytes: config.maxReplayBodyBytes,
+    replayBudget,
     manager,
     metrics,
     rewrite
@@ -119,7 +130,17 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     rewriteUrl: (req) => absoluteToOrigin(req.url ?? '/'),
     requestTimeout: 0,
     return503OnClosing: true,
-    routerOptions: { maxParamLength: 8192 }
+    routerOptions: { maxParamLength: 8192 },
+    // A path the router cannot percent-decode gets the proxy's own answer and an access-log line.
+    frameworkErrors: (err, request, reply) => {
+      const answer = reply as unknown as FastifyReply
+      // Answered outside any route, where no hook runs: the access-log line is written here.
+      answer.raw.once('finish', () => { answered(request, answer) })
+      answer.header(REQUEST_ID_HEADER, request.id)
+      if (err.code !== 'FST_ERR_BAD_URL') return answer.code(400).send({ error: err.message, code: 'BAD_REQUEST' })
+      request.proxyRoute = INVALID_ROUTE
+      return answer.code(400).send(new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.').toJSON())
+    }
   })
   // Fastify decorations must not share an object between requests: start empty, set in onRequest.
   app.decorateRequest<Route | null>('proxyRoute', null)
@@ -153,35 +174,44 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     const route = classify(request.url)
     request.proxyRoute = route
     try {
+      // node:http keeps only the first 1000 headers and drops the rest silently, a Cookie or an
+      // X-Proxy-Key among them: the request would not be what its sender meant.
+      if (request.raw.rawHeaders.length > KEPT_HEADER_LINES) throw new ProxyError('TOO_MANY_HEADERS', 'The request has more header lines than the proxy keeps.')
       // Probes (Kubernetes sends the pod IP as Host) may read the proxy's own endpoints; nothing
       // there acts on anyone's behalf.
       if (route !== PROXY_ROUTE || request.method !== 'GET') checkBrowser(request.headers.host, request.headers.origin)
       if (route === INVALID_ROUTE) throw new ProxyError('INVALID_PATH', 'The request path is malformed or contains dot segments.')
       if (route.family !== 'proxy') {
         let identity = resolveIdentity({ headers: request.headers, remoteAddress: request.socket.remoteAddress })
-        // A caller logging in as itself must get its own session, not ride on the service account.
-        if (identity.kind === 'service' && route.family === 'jira' && isSessionPath(request.url)) identity = LOGGING_IN
-        request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false }, upstreamMs: -1 }
+        if (identity.kind === 'service') identity = scopeServiceIdentity(identity, route, request.method, request.headers, request.url)
+        // Refused before a byte of the body is read: a caller that may not use the service identity
+        // cannot make the proxy hold its body.
+        if (route.family === 'bigpicture' && identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
+        forwardedFor(request.headers, request.socket.remoteAddress)
+        request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false, client: request.socket.remoteAddress }, upstreamMs: -1 }
       }
     } catch (err) {
       done(err as Error)
       return
     }
-    if (traceRequests) request.log.trace({ reqId: request.id, method: request.method, path: pathOnly(request.url), family: route.family }, 'request received')
+    if (hasBody(request.headers) && route !== PROXY_ROUTE) bodyTimeouts.watch(request.raw, () => { bodyTimedOut(request, reply) })
+    if (traceRequests) request.log.trace({ reqId: request.id, method: request.method, path: loggedPath(request.url), family: route.family }, 'request received')
     done()
   })
 
   const recordRequest = metrics.requestRecorder()
-  app.addHook('onResponse', (request, reply, done) => {
+  /** Counts an answered request and writes its access-log line. */
+  function answered (request: FastifyRequest, reply: FastifyReply): void {
     // Refused before routing (Host, Origin): the proxy answered it itself.
     const family = request.proxyRoute?.family ?? 'proxy'
     recordRequest(family, reply.statusCode, reply.elapsedTime / 1000)
     if (config.accessLog && family !== 'proxy') {
-      const ctx = request.ctx
+      // A request the router could not take has no decorations at all.
+      const ctx = request.ctx ?? null
       accessLog({
         reqId: request.id,
         method: request.method,
-        path: pathOnly(request.url),
+        path: loggedPath(request.url),
         family,
         status: reply.statusCode,
         identity: ctx === null ? undefined : identityLabel(ctx.identity),
@@ -193,6 +223,9 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
         code: ctx?.errorCode
       })
     }
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    answered(request, reply)
     done()
   })
 
@@ -204,6 +237,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     store: sharedStore,
     sample: () => {
       metrics.identities.set(store.size)
+      metrics.replayBytesHeld.set(replayBudget.held)
       const counts = loginGuard.counts()
       for (const [state, n] of Object.entries(counts)) metrics.loginStates.set({ state }, n)
     }
@@ -217,7 +251,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     manager,
     metrics,
     rewrite,
-    bigPicture
+    bigPicture: quietOnceAnswered(bigPictureRoute)
   })
 
   // Draining: a connection whose last answer is sent while closing gets a 1 ms keep-alive and
@@ -232,6 +266,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   })
   app.addHook('onClose', async () => {
     clearInterval(sweeper)
+    bodyTimeouts.close()
     await Promise.all([dispatcher.close(), tokenDispatcher === dispatcher ? undefined : tokenDispatcher.close(), sharedStore?.close()]).catch(() => {})
   })
 
@@ -242,8 +277,39 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
   return { app, metrics, loginGuard, loginRules, store, sharedStore, reload }
 }
 
-function isSessionPath (url: string): boolean {
-  return url.startsWith(SESSION_PATH) && (url.length === SESSION_PATH.length || url[SESSION_PATH.length] === '?' || url[SESSION_PATH.length] === '/')
+/**
+ * A request whose body stopped arriving: answered 408 if nothing was sent yet, cut otherwise; its
+ * connection closes. Whatever was reading the body gives up quietly.
+ */
+function bodyTimedOut (request: FastifyRequest, reply: FastifyReply): void {
+  abandonBody(request.raw)
+  if (request.ctx !== null) request.ctx.errorCode = 'BODY_TIMEOUT'
+  if (reply.sent || reply.raw.headersSent) {
+    request.raw.socket.destroy()
+    return
+  }
+  // Once the answer is out, the body is ended for whatever still reads it (an upload toward Jira
+  // would otherwise wait for it until its own timeout). The client sends nothing, so nothing unread
+  // is lost by closing.
+  reply.raw.once('finish', () => { request.raw.destroy() })
+  reply.send(new ProxyError('BODY_TIMEOUT', 'The request body stopped arriving; the proxy stopped waiting for it.'))
+}
+
+/**
+ * The BigPicture route, whose work may still fail after its request was answered (the body timed
+ * out and the upload toward Jira broke off): that failure is news to no one.
+ */
+type BigPictureRoute = ReturnType<typeof createBigPictureHandler>
+
+function quietOnceAnswered (route: BigPictureRoute): BigPictureRoute {
+  return async (request, reply, ctx, app) => {
+    try {
+      return await route(request, reply, ctx, app)
+    } catch (err) {
+      if (reply.sent || reply.raw.headersSent) return reply
+      throw err
+    }
+  }
 }
 
 function absoluteToOrigin (url: string): string {
@@ -256,9 +322,23 @@ function absoluteToOrigin (url: string): string {
   }
 }
 
-function pathOnly (url: string): string {
+/** The path for a log line: no query string, and no `;jsessionid=` session id. */
+function loggedPath (url: string): string {
   const q = url.indexOf('?')
-  return q < 0 ? url : url.slice(0, q)
+  const path = q < 0 ? url : url.slice(0, q)
+  return path.includes(';') ? path.replace(/(;jsessionid=)[^;/]*/gi, '$1[redacted]') : path
+}
+
+/**
+ * The caller's address is appended to `X-Forwarded-For` (and to `Forwarded`, when sent), so Jira
+ * never sees a caller's claim alone as the client address.
+ */
+function forwardedFor (headers: IncomingHttpHeaders, address: string | undefined): void {
+  if (address === undefined) return
+  const claimed = headers['x-forwarded-for']
+  headers['x-forwarded-for'] = claimed === undefined ? address : `${claimed}, ${address}`
+  const forwarded = headers.forwarded
+  if (forwarded !== undefined) headers.forwarded = `${forwarded}, for=${address.includes(':') ? `"[${address}]"` : address}`
 }
 
 /** The transport error behind a 502/504 in one line: its code and message, no stack. */

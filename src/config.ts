@@ -70,7 +70,7 @@ export interface Config {
   apps: string[]
   refreshSkewMs: number
   identityCacheMax: number
-  /** First-contact system/auth calls for never-seen cookies per second (bursts of 5x). */
+  /** First contacts (never-seen cookies, logins of credentials not known good) per second (bursts of 5x). */
   newSessionsPerSecond: number
   maxReplayBodyBytes: number
   upstreamTimeoutMs: number

@@ -84,6 +84,12 @@ export class Metrics {
     registers: [this.registry]
   })
 
+  readonly replayBytesHeld = new Gauge({
+    name: 'bigpicture_proxy_replay_bytes_held',
+    help: 'Bytes of request bodies held in memory for a replay after a 401, across all requests.',
+    registers: [this.registry]
+  })
+
   readonly loginStates = new Gauge({
     name: 'bigpicture_proxy_login_blocked',
     help: 'Login names the proxy is not logging in for right now, by reason (backoff, held, captcha).',

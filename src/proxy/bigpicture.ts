@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
-import { mapTransportError, serviceIdentityForbidden } from '../errors.js'
+import { mapTransportError } from '../errors.js'
 import { type Identity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
 import type { Outgoing, TokenManager, Trace } from '../tokens/lifecycle.js'
-import { type HeldBody, discard, holdBody } from './body.js'
+import { type HeldBody, discard, exceedsCap, holdBody, streamBody } from './body.js'
 import { closeAfterBody } from './linger.js'
+import type { ReplayBudget } from './replay-budget.js'
 import { type ResponseRewrite, toClientHeaders, toJiraHeaders } from './headers.js'
 
 export interface BigPictureRouteOptions {
@@ -14,6 +15,8 @@ export interface BigPictureRouteOptions {
   contextPath: string
   upstreamTimeoutMs: number
   maxReplayBodyBytes: number
+  /** Bytes held for replays across all requests. */
+  replayBudget: ReplayBudget
   manager: TokenManager
   metrics: Metrics
   rewrite: ResponseRewrite
@@ -41,6 +44,7 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
   const { dispatcher, jiraOrigin, contextPath, manager, metrics, rewrite } = options
   const timeout = options.upstreamTimeoutMs
   const cap = options.maxReplayBodyBytes
+  const budget = options.replayBudget
   const rewriteForOwnSession: ResponseRewrite = { ...rewrite, dropCookies: true }
   const upstreamHistogram = metrics.upstreamSeconds.labels('bigpicture')
 
@@ -80,16 +84,22 @@ export function createBigPictureHandler (options: BigPictureRouteOptions) {
   return async function bigPicture (request: FastifyRequest, reply: FastifyReply, ctx: RequestContext, app: number): Promise<FastifyReply> {
     const { identity, trace } = ctx
     const method = request.raw.method
-    const body = method === 'GET' || method === 'HEAD' ? NO_BODY : await holdBody(request.raw, cap)
+    const bodyless = method === 'GET' || method === 'HEAD'
 
     if (identity.kind === 'passthrough' || identity.kind === 'none') {
-      if (identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
-      const res = await send(request, ctx, toJiraHeaders(request.headers, NO_INJECTION, request.id), body)
+      // Nothing the proxy could refresh, so nothing to replay: the body streams once.
+      const res = await send(request, ctx, toJiraHeaders(request.headers, NO_INJECTION, request.id), bodyless ? NO_BODY : streamBody(request.raw))
       return relay(reply, res, identity)
     }
 
+    // The identity is settled (what to send in hand, or refused) before a byte of the body is read.
     // A body that cannot be replayed travels with a token BigPicture has just issued.
-    let sent = (body.kind === 'stream' ? undefined : manager.ready(identity, app)) ?? await manager.prepare(identity, app, trace, body.kind === 'stream')
+    const large = !bodyless && exceedsCap(request.raw.headers, cap)
+    let sent = (large ? undefined : manager.ready(identity, app)) ?? await manager.prepare(identity, app, trace, large)
+    // Without a token the caller's own session is dead and Jira's 401 is the answer: nothing to hold.
+    const body = bodyless ? NO_BODY : large || sent.authorization === undefined ? streamBody(request.raw) : await holdBody(request.raw, cap, { budget, until: reply.raw })
+    // It outgrew the cap or the replay budget while being read: a token just issued for it too.
+    if (body.kind === 'stream' && !large && sent.authorization !== undefined) sent = await manager.prepare(identity, app, trace, true)
     ctx.sent = sent
     let res = await send(request, ctx, toJiraHeaders(request.headers, sent, request.id), body)
     manager.absorb(identity, sent, res.headers['set-cookie'])

@@ -16,6 +16,8 @@ export interface BrowserGuardOptions {
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1']
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]'])
+/** A Host header as RFC 9110 has it: a name, an IPv4 or a bracketed IPv6 address, and digits for the port. */
+const HOST_SYNTAX = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._~!$&'()*+,;=%-]+)(?::\d{1,5})?$/i
 
 /** Builds the check run first on every request: throws HOST_NOT_ALLOWED or ORIGIN_NOT_ALLOWED. */
 export function createBrowserGuard (options: BrowserGuardOptions): (host: string | undefined, origin: string | undefined) => void {
@@ -33,7 +35,7 @@ export function createBrowserGuard (options: BrowserGuardOptions): (host: string
   function hostAllowed (host: string): boolean {
     const cached = seen.get(host)
     if (cached !== undefined) return cached
-    const ok = any || listed(host.toLowerCase())
+    const ok = HOST_SYNTAX.test(host) && (any || listed(host.toLowerCase()))
     if (seen.size < 1024) seen.set(host, ok)
     return ok
   }

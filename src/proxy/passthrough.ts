@@ -73,6 +73,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
       ctx.upstreamMs = performance.now() - ctx.upstreamMs
       jiraHistogram.observe(ctx.upstreamMs / 1000)
       const sent = ctx.sent
+      manager.jiraJudged(ctx.identity, sent, res.statusCode, res.headers)
       if (ctx.identity.kind === 'service' && sent !== undefined && res.statusCode === 401 && res.headers['x-ausername'] === 'anonymous') {
         // The proxy's own session died in Jira (expired, or its cluster node is gone). A request
         // without a body was not applied and costs nothing to send again: log in once more and
@@ -92,6 +93,8 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
     onError: (reply: FastifyReply, { error }: { error: Error }) => {
       const ctx = reply.request.ctx
       if (ctx !== null) ctx.upstreamMs = -1
+      // Already answered (the caller's body timed out, and the upload toward Jira broke off).
+      if (reply.sent || reply.raw.headersSent) return
       reply.send(mapTransportError(error))
     }
   }
@@ -117,7 +120,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
       ctx.sent = sent
       return forward(request, reply)
     }
-    return sent.then((ready: Outgoing) => {
+    return sent.then((ready: Outgoing | undefined) => {
       ctx.sent = ready
       return forward(request, reply)
     })

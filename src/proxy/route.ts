@@ -2,21 +2,39 @@
  * Which route family a request belongs to, decided once per request on the path as Jira (Tomcat)
  * will understand it: path parameters (`;…`) removed, percent-decoded, repeated slashes merged;
  * dot segments, backslashes and NUL refused. So `..`, `..;`, `%2e` and `%2f` tricks can neither
- * move a request into a BigPicture root (gaining the JWT) nor out of it.
+ * move a request into a BigPicture root (gaining the JWT) nor out of it, and the endpoints the
+ * service identity must not be used on are recognised however they are spelled.
  */
 export type Route =
   | { family: 'proxy' }
-  | { family: 'jira' }
-  | { family: 'bigpicture', app: number }
+  | { family: 'jira', endpoint?: JiraEndpoint }
+  | { family: 'bigpicture', app: number, tokenEndpoint?: true }
   | { family: 'invalid' }
+
+/**
+ * Jira endpoints that act on the caller's own session or credentials: `session` is the REST login
+ * (`/rest/auth/{1,latest}/session`), `logout` the web logout pages, `credentials` personal access
+ * token management and password changes.
+ */
+export type JiraEndpoint = 'session' | 'logout' | 'credentials'
 
 export const PROXY_ROUTE: Route = { family: 'proxy' }
 export const JIRA_ROUTE: Route = { family: 'jira' }
 export const INVALID_ROUTE: Route = { family: 'invalid' }
+const SESSION_ROUTE: Route = { family: 'jira', endpoint: 'session' }
+const LOGOUT_ROUTE: Route = { family: 'jira', endpoint: 'logout' }
+const CREDENTIALS_ROUTE: Route = { family: 'jira', endpoint: 'credentials' }
+
+const SESSION = /^\/rest\/auth\/(?:1|latest)\/session\/?$/
+const LOGOUT = /^\/(?:secure\/logout(?:![^/]*)?\.jspa|logout)\/?$/i
+const CREDENTIALS = /^\/rest\/(?:pat\/|api\/(?:2|latest)\/myself\/password\/?$)/
+/** `system/auth` and `system/reauth` below an app root: the token pair of whoever calls them. */
+const TOKEN_ENDPOINT = /^[^/]+\/system\/(?:auth|reauth)\/?$/
 
 /** Builds the classifier for the configured BigPicture REST roots. */
 export function createRouteClassifier (apps: string[]): (url: string) => Route {
   const byName = new Map<string, Route>(apps.map((name, app) => [name, { family: 'bigpicture', app }]))
+  const tokenRoutes = new Map<string, Route>(apps.map((name, app) => [name, { family: 'bigpicture', app, tokenEndpoint: true }]))
 
   return function classify (url) {
     const q = url.indexOf('?')
@@ -30,10 +48,14 @@ export function createRouteClassifier (apps: string[]): (url: string) => Route {
     // The proxy's own endpoints are routed on the raw path, so that is what decides here too: a
     // path that only decodes to `/_proxy/…` (`/_proxy%2fhealthz`) is not one of them.
     if (raw.startsWith('/_proxy/')) return PROXY_ROUTE
-    if (!path.startsWith('/rest/')) return JIRA_ROUTE
+    if (!path.startsWith('/rest/')) return LOGOUT.test(path) ? LOGOUT_ROUTE : JIRA_ROUTE
     const end = path.indexOf('/', 6)
     if (end < 0) return JIRA_ROUTE
-    return byName.get(path.slice(6, end)) ?? JIRA_ROUTE
+    const root = path.slice(6, end)
+    const app = byName.get(root)
+    if (app !== undefined) return TOKEN_ENDPOINT.test(path.slice(end + 1)) ? tokenRoutes.get(root) as Route : app
+    if (root === 'auth') return SESSION.test(path) ? SESSION_ROUTE : JIRA_ROUTE
+    return CREDENTIALS.test(path) ? CREDENTIALS_ROUTE : JIRA_ROUTE
   }
 }
 

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino'
 import { ProxyError } from '../errors.js'
 import { label } from '../identity/hash.js'
-import { type TokenIdentity, hasCredentials } from '../identity/types.js'
+import { type Identity, type TokenIdentity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
 import { type SharedStore, type TokenPairRecord, tokenRecordKey } from '../store/ports.js'
 import { flyShared } from '../store/shared-flight.js'
 import type { AuthClient, IssuedTokens } from './auth-client.js'
 import { localExpiry } from './clock.js'
 import { readJwtExpiry } from './jwt.js'
-import { TokenBucket } from './rate-limit.js'
+import { FirstContactLimiter } from './first-contact.js'
 import { type JiraSession, type SessionCookies, callerCookies, sessionIdIn } from './session.js'
-import { type SessionLoss, SessionManager, opened } from './sessions.js'
+import { type SessionLoss, SessionManager } from './sessions.js'
 import type { LoginRules } from './shared-guard.js'
 import type { AppTokens, IdentityTokens, TokenStore } from './store.js'
 
@@ -19,6 +19,8 @@ export interface Trace {
   refreshed: boolean
   loggedIn: boolean
   retried: boolean
+  /** The caller's address: first contacts are limited per address. */
+  client?: string | undefined
 }
 
 /**
@@ -47,7 +49,7 @@ export interface TokenManagerOptions {
   log: Logger
   apps: string[]
   refreshSkewMs: number
-  /** First-contact auth calls for unknown cookies: per second, and burst. */
+  /** First contacts (auth calls for unknown cookies, logins of credentials not known good): per second, and burst. */
   newSessionRate?: { perSecond: number, burst: number }
   /**
    * What replicas share (`STORE_URL`), and how long one replica's token call may hold the others
@@ -87,8 +89,8 @@ export class TokenManager {
   readonly #skew: number
   /** Wall-clock time, as the token slots keep theirs (store.ts). */
   readonly #now = Date.now
-  /** Cookies never seen before cost Jira a call each: bounded so junk cookies cannot flood it. */
-  readonly #newSessions: TokenBucket
+  /** Credentials never seen before cost Jira a call each: bounded so junk cannot flood it. */
+  readonly #firstContacts: FirstContactLimiter
   /**
    * Orders refreshes and refusals: a step is taken when a refresh starts and when a refusal is
    * first heard of. A token fetched by a refresh that started after a refusal was heard of was
@@ -100,13 +102,13 @@ export class TokenManager {
     this.#client = options.client
     this.#store = options.store
     this.#shared = options.shared
-    this.#sessions = new SessionManager({ client: options.client, guard: options.guard, metrics: options.metrics, log: options.log, shared: options.shared })
     this.#metrics = options.metrics
     this.#log = options.log
     this.#apps = options.apps
     this.#skew = options.refreshSkewMs
     const rate = options.newSessionRate ?? { perSecond: 50, burst: 200 }
-    this.#newSessions = new TokenBucket(rate.perSecond, rate.burst, this.#now)
+    this.#firstContacts = new FirstContactLimiter(rate.perSecond, rate.burst, this.#now)
+    this.#sessions = new SessionManager({ client: options.client, guard: options.guard, metrics: options.metrics, log: options.log, shared: options.shared, firstContacts: this.#firstContacts })
   }
 
   /**
@@ -134,10 +136,9 @@ export class TokenManager {
         ? await this.#fresh(identity, entry, app, trace)
         : this.#current(entry, app) ?? await this.#refresh(identity, entry, app, entry.app(app)?.authentication, trace)
       return await this.#outgoing(identity, entry, token, trace)
-    } catch (err) {
-      // A refused first contact must not take a cache place from a real identity.
-      if (!this.#sessions.loggingIn(identity.key)) this.#store.forgetIfEmpty(identity.key)
-      throw err
+    } finally {
+      // A first contact joins the cache once it holds something; a refused one takes no place there.
+      this.#store.settle(identity.key, this.#sessions.loggingIn(identity.key))
     }
   }
 
@@ -147,10 +148,15 @@ export class TokenManager {
    */
   async refused (identity: TokenIdentity, app: number, sent: Outgoing, anonymous: boolean, trace: Trace): Promise<Outgoing | undefined> {
     const entry = this.#store.get(identity.key)
-    if (anonymous && sent.session !== undefined) this.#sessionDied(entry, sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
-    const fresh = await this.#refresh(identity, entry, app, sent.authorization, trace, true)
-    if (fresh === undefined || fresh === sent.authorization) return undefined
-    return await this.#outgoing(identity, entry, fresh, trace)
+    try {
+      if (anonymous && sent.session !== undefined) this.#sessionDied(entry, sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
+      const fresh = await this.#refresh(identity, entry, app, sent.authorization, trace, true)
+      if (fresh === undefined || fresh === sent.authorization) return undefined
+      return await this.#outgoing(identity, entry, fresh, trace)
+    } finally {
+      // A caller's session Jira no longer knows leaves the cache.
+      this.#store.settle(identity.key, this.#sessions.loggingIn(identity.key))
+    }
   }
 
   /**
@@ -158,10 +164,11 @@ export class TokenManager {
    * for (the service identity logs in for it; a Basic or PAT caller's credentials go along, and Jira
    * falls back to them, so none is made for it), nothing for the others.
    */
-  forJira (identity: TokenIdentity, trace: Trace): Outgoing | Promise<Outgoing> | undefined {
+  forJira (identity: TokenIdentity, trace: Trace): Outgoing | Promise<Outgoing | undefined> | undefined {
     if (identity.kind === 'password' || identity.kind === 'pat') {
       const session = this.#store.peek(identity.key)?.session
-      return session === undefined ? undefined : sending(undefined, session)
+      if (session !== undefined) return sending(undefined, session)
+      return this.#sessions.credentialsSent(identity, trace.client).then(() => undefined)
     }
     if (identity.kind !== 'service') return undefined
     const entry = this.#store.get(identity.key)
@@ -176,11 +183,20 @@ export class TokenManager {
    */
   absorb (identity: TokenIdentity, sent: Outgoing | undefined, setCookie: string | string[] | undefined): void {
     if (setCookie === undefined || !hasCredentials(identity)) return
-    const entry = this.#store.peek(identity.key)
-    if (entry !== undefined) return this.#sessions.absorb(entry, sent?.session, setCookie)
-    // A first contact is cached only if Jira opened a session for it: refusals take no cache place.
-    const session = opened(setCookie)
-    if (session !== undefined) this.#store.get(identity.key).session = session
+    this.#sessions.absorb(this.#store.get(identity.key), sent?.session, setCookie)
+    // A first contact joins the cache only if Jira opened a session for it: refusals take no place.
+    this.#store.settle(identity.key, this.#sessions.loggingIn(identity.key))
+  }
+
+  /**
+   * A plain Jira request of a Basic or PAT caller went without a session: Jira judged its
+   * credentials, and the login guard learns the verdict (as for the proxy's own logins).
+   */
+  jiraJudged (identity: Identity, sent: Outgoing | undefined, status: number, headers: Record<string, string | string[] | undefined>): void {
+    if (sent !== undefined || (identity.kind !== 'password' && identity.kind !== 'pat')) return
+    this.#sessions.credentialsJudged(identity, status, headers).catch((err: unknown) => {
+      this.#log.warn({ identity: label(identity), err }, "could not record Jira's verdict on a caller's credentials")
+    })
   }
 
   /** A plain Jira request sent with the proxy's session was answered as anonymous: that session is gone. */
@@ -375,17 +391,15 @@ export class TokenManager {
   async #authenticate (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, seq: number, trace: Trace): Promise<string | undefined> {
     const name = this.#apps[app] as string
     if (identity.kind === 'cookie') {
-      if (await this.#sessions.callerSessionDead(identity.key, entry)) return undefined
-      if (!entry.someApp((a) => a.hasRefresh) && !this.#newSessions.take()) {
-        throw new ProxyError('LOGIN_BACKOFF', 'Too many new Jira sessions at once; retry in a moment.', { headers: { 'retry-after': '1' } })
-      }
+      if (await this.#sessions.callerSessionDead(identity.key)) return undefined
+      if (!entry.someApp((a) => a.hasRefresh)) this.#firstContacts.admit(trace.client)
       const r = await this.#client.auth(name, callerCookies(identity.cookies))
       if (r.ok) {
         this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
         return this.#keep(t, r.tokens, seq)
       }
       this.#log.info({ identity: label(identity), app: name }, "the caller's Jira session is not valid; Jira's 401 goes back to it")
-      await this.#sessions.markCallerSessionDead(identity.key, entry)
+      await this.#sessions.markCallerSessionDead(identity.key)
       t.authentication = undefined
       t.refresh = undefined
       return undefined

@@ -2,37 +2,59 @@ import { LRUCache } from 'lru-cache'
 import { ProxyError } from '../errors.js'
 
 /**
- * Keeps the proxy from locking Jira accounts. Jira demands a CAPTCHA after a few consecutive
- * failed logins of a user (3 by default) and then refuses every REST login until a person signs
- * in through a browser. So the proxy remembers failures per login name and:
- * - never repeats a credential that just failed (the caller gets LOGIN_FAILED at once);
- * - lets a different credential for the same name try only after a growing delay (LOGIN_BACKOFF);
- * - stops after `maxFailures` consecutive failures for `holdMs`, staying below Jira's threshold;
- * - after a CAPTCHA answer, stops logging that name in until `captchaHoldMs` passes or `reset()`.
+ * Keeps the proxy from locking Jira accounts, without letting one caller's wrong guesses deny
+ * another caller's good credentials. Jira demands a CAPTCHA after a few consecutive failed logins
+ * of a user (3 by default) and then refuses every REST login until a person signs in through a
+ * browser. So the proxy holds what failed, not everyone who shares the name:
+ * - a credential that failed (by its hash) is not tried again for `holdMs` (LOGIN_FAILED);
+ * - a credential not known to be good waits a growing delay after a failure of its account name,
+ *   and after `maxFailures` consecutive failures of the name it waits `holdMs` (LOGIN_BACKOFF),
+ *   which keeps Jira's count for the name below its threshold;
+ * - a credential known to be good (the configured service credential, or one that has logged in
+ *   before) is not held by the name's failures: its login succeeds and resets Jira's count;
+ * - after a CAPTCHA answer, no login for that name is tried until `captchaHoldMs` passes or `reset()`.
+ * The state sits behind these methods alone, so it can be kept elsewhere (shared by replicas).
  */
 export interface LoginGuardOptions {
-  /** Delay after the first failure; doubles with each further one. */
+  /** Delay after the first failure of a name; doubles with each further one. */
   baseDelayMs?: number
   /** Consecutive failures after which the name is held for `holdMs`. */
   maxFailures?: number
+  /** How long a failed credential, and a name at `maxFailures`, is held. */
   holdMs?: number
   captchaHoldMs?: number
+  /** Names, failed credentials and good credentials remembered (each; oldest leave first). */
   maxNames?: number
   now?: () => number
 }
 
 export type LoginState = 'healthy' | 'backoff' | 'held' | 'captcha'
 
+/** One login the proxy is about to make. */
+export interface LoginAttempt {
+  /** The Jira account the failures count against (`user:<name>`, `pat:<key>`). */
+  name: string
+  /** The credential's hash (never the credential itself). */
+  credential: string
+  /** The operator's configured credential: known good until it fails. */
+  trusted: boolean
+}
+
 interface NameState {
   failures: number
   retryAt: number
-  failedCredential: string | undefined
+  /** A pause that applies to every credential (Jira did not judge the last login). */
+  pausedUntil: number
   captchaUntil: number
   loginUrl: string | undefined
 }
 
 export class LoginGuard {
   readonly #names: LRUCache<string, NameState>
+  /** Failed credentials, until when they are held. */
+  readonly #failed: LRUCache<string, number>
+  /** Credentials that have logged in. */
+  readonly #good: LRUCache<string, true>
   readonly #base: number
   readonly #max: number
   readonly #hold: number
@@ -45,49 +67,69 @@ export class LoginGuard {
     this.#hold = options.holdMs ?? 3_600_000
     this.#captchaHold = options.captchaHoldMs ?? 3_600_000
     this.#now = options.now ?? Date.now
-    this.#names = new LRUCache({ max: options.maxNames ?? 10_000 })
+    const max = options.maxNames ?? 10_000
+    this.#names = new LRUCache({ max })
+    this.#failed = new LRUCache({ max })
+    this.#good = new LRUCache({ max })
   }
 
-  /** Throws the caller-facing error when a login for `name` with `credential` must not be tried now. */
-  check (name: string, credential: string): void {
-    const s = this.#names.get(name)
-    if (s === undefined) return
-    const err = this.#refusal(s, credential, this.#now())
-    if (err !== undefined) throw err
-  }
-
-  #refusal (s: NameState, credential: string, now: number): ProxyError | undefined {
-    if (now < s.captchaUntil) return captchaError(s, now)
-    if (now >= s.retryAt) return undefined
-    if (credential === s.failedCredential) {
-      return new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', {
-        headers: retryAfter(s.retryAt - now)
+  /** Throws the caller-facing error when this login must not be tried now. */
+  check (attempt: LoginAttempt): void {
+    const now = this.#now()
+    const s = this.#names.get(attempt.name)
+    if (s !== undefined && now < s.captchaUntil) throw captchaError(s, now)
+    const failedUntil = this.#failed.get(attempt.credential)
+    if (failedUntil !== undefined && now < failedUntil) {
+      throw new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', {
+        headers: retryAfter(failedUntil - now)
       })
     }
-    return new ProxyError('LOGIN_BACKOFF', 'Recent logins for this account failed; the proxy waits before trying again so Jira does not lock it.', {
-      headers: retryAfter(s.retryAt - now)
-    })
+    if (s === undefined) return
+    const waitUntil = this.isKnownGood(attempt) ? s.pausedUntil : Math.max(s.retryAt, s.pausedUntil)
+    if (now < waitUntil) {
+      throw new ProxyError('LOGIN_BACKOFF', 'Recent logins for this account failed; the proxy waits before trying again so Jira does not lock it.', {
+        headers: retryAfter(waitUntil - now)
+      })
+    }
   }
 
-  succeeded (name: string): void {
-    this.#names.delete(name)
+  /** Whether the credential is the configured one or has logged in before (and not failed since). */
+  isKnownGood (attempt: LoginAttempt): boolean {
+    return attempt.trusted || this.#good.has(attempt.credential)
+  }
+
+  /** Records a login that worked: the name's failures are gone, the credential is known good. */
+  succeeded (attempt: LoginAttempt): void {
+    this.#names.delete(attempt.name)
+    this.#failed.delete(attempt.credential)
+    if (!attempt.trusted) this.#good.set(attempt.credential, true)
   }
 
   /** Records a rejected login and returns the error for the caller. */
-  failed (name: string, credential: string): ProxyError {
-    const s = this.#state(name)
+  failed (attempt: LoginAttempt): ProxyError {
+    const now = this.#now()
+    const s = this.#state(attempt.name)
     s.failures++
-    s.failedCredential = credential
-    const delay = s.failures >= this.#max ? this.#hold : this.#base * 2 ** (s.failures - 1)
-    s.retryAt = this.#now() + delay
-    return new ProxyError('LOGIN_FAILED', 'Jira rejected the credentials.', { headers: retryAfter(delay) })
+    s.retryAt = now + (s.failures >= this.#max ? this.#hold : this.#base * 2 ** (s.failures - 1))
+    this.#good.delete(attempt.credential)
+    this.#failed.set(attempt.credential, now + this.#hold)
+    return new ProxyError('LOGIN_FAILED', 'Jira rejected the credentials.', { headers: retryAfter(this.#hold) })
   }
 
   /**
    * Records a login Jira did not judge (a 404, an unexpected page): no failure is counted, but
-   * logins pause for `ms` so a wrong JIRA_URL does not turn into a login per request.
+   * every login of the name pauses for `ms` so a wrong JIRA_URL does not turn into a login per request.
    */
   pause (name: string, ms: number): void {
+    const s = this.#state(name)
+    s.pausedUntil = Math.max(s.pausedUntil, this.#now() + ms)
+  }
+
+  /**
+   * Holds the name for at least `ms` as its failures would: credentials not known to be good wait,
+   * known-good ones still log in (a failure other replicas could not hear of).
+   */
+  hold (name: string, ms: number): void {
     const s = this.#state(name)
     s.retryAt = Math.max(s.retryAt, this.#now() + ms)
   }
@@ -101,14 +143,15 @@ export class LoginGuard {
     return captchaError(s, now)
   }
 
+  /** How logins of a name stand right now, as far as credentials not known to be good go. */
   state (name: string): LoginState {
     // `peek`: looking must not reorder the LRU (counts() walks it while calling this).
     const s = this.#names.peek(name)
     if (s === undefined) return 'healthy'
     const now = this.#now()
     if (now < s.captchaUntil) return 'captcha'
-    if (now >= s.retryAt) return 'healthy'
-    return s.failures >= this.#max ? 'held' : 'backoff'
+    if (now >= Math.max(s.retryAt, s.pausedUntil)) return 'healthy'
+    return s.failures >= this.#max && now < s.retryAt ? 'held' : 'backoff'
   }
 
   /** Counts of names per non-healthy state, for metrics. */
@@ -124,12 +167,13 @@ export class LoginGuard {
   /** The operator's "I fixed it": forget every failure and CAPTCHA block. */
   reset (): void {
     this.#names.clear()
+    this.#failed.clear()
   }
 
   #state (name: string): NameState {
     let s = this.#names.get(name)
     if (s === undefined) {
-      s = { failures: 0, retryAt: 0, failedCredential: undefined, captchaUntil: 0, loginUrl: undefined }
+      s = { failures: 0, retryAt: 0, pausedUntil: 0, captchaUntil: 0, loginUrl: undefined }
       this.#names.set(name, s)
     }
     return s

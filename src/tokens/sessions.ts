@@ -6,6 +6,9 @@ import type { Metrics } from '../ops/metrics.js'
 import type { SerializedJar, SharedStore } from '../store/ports.js'
 import { flyShared } from '../store/shared-flight.js'
 import type { AuthClient } from './auth-client.js'
+import { LRUCache } from 'lru-cache'
+import type { FirstContactLimiter } from './first-contact.js'
+import type { LoginAttempt } from './login-guard.js'
 import { JiraSession, type SerializedJiraSession } from './session.js'
 import type { LoginRules } from './shared-guard.js'
 import type { IdentityTokens } from './store.js'
@@ -21,6 +24,8 @@ export interface SessionManagerOptions {
   log: Logger
   /** What replicas share, and how long a replica's login may hold the others back at most. */
   shared?: { store: SharedStore, lockTtlMs: number }
+  /** Logins of credentials not known to be good are first contacts. */
+  firstContacts: FirstContactLimiter
 }
 
 /** A caller's dead Jira session is not asked about again for this long (junk cookies stay cheap). */
@@ -40,15 +45,15 @@ export class SessionManager {
   readonly #shared: { store: SharedStore, lockTtlMs: number } | undefined
   readonly #metrics: Metrics
   readonly #log: Logger
-  readonly #now = Date.now
   /** The login in flight, by identity key. */
   readonly #logins = new Map<string, Promise<JiraSession>>()
   /** Why an identity's last session was lost, until the login that replaces it. */
   readonly #lost = new WeakMap<IdentityTokens, SessionLoss>()
-  /** Dead-session marks for callers' cookies, by identity entry. */
-  readonly #deadUntil = new WeakMap<IdentityTokens, number>()
+  /** Callers' sessions Jira refused lately, by key: kept apart from the identity cache, so dead ones take no room there. */
+  readonly #dead = new LRUCache<string, true>({ max: 10_000, ttl: DEAD_SESSION_MS })
   /** The id of the identity's last session Jira forgot: one another replica stored is no better. */
   readonly #deadIds = new WeakMap<IdentityTokens, string>()
+  readonly #firstContacts: FirstContactLimiter
 
   constructor (options: SessionManagerOptions) {
     this.#client = options.client
@@ -56,6 +61,7 @@ export class SessionManager {
     this.#shared = options.shared
     this.#metrics = options.metrics
     this.#log = options.log
+    this.#firstContacts = options.firstContacts
   }
 
   /** The identity's session when Jira has given it one, else `undefined`. Synchronous. */
@@ -65,7 +71,7 @@ export class SessionManager {
   }
 
   /** The identity's session, logging in (once, however many ask) if it has none. */
-  async session (identity: CredentialIdentity, entry: IdentityTokens, trace: { loggedIn: boolean }): Promise<JiraSession> {
+  async session (identity: CredentialIdentity, entry: IdentityTokens, trace: { loggedIn: boolean, client?: string | undefined }): Promise<JiraSession> {
     const live = this.live(entry)
     if (live !== undefined) return live
     const key = identity.key
@@ -75,7 +81,7 @@ export class SessionManager {
       return await flying
     }
     trace.loggedIn = true
-    const flight = this.#login(identity, entry).finally(() => {
+    const flight = this.#login(identity, entry, trace.client).finally(() => {
       if (this.#logins.get(key) === flight) this.#logins.delete(key)
     })
     this.#logins.set(key, flight)
@@ -110,38 +116,67 @@ export class SessionManager {
     else entry.session = opened(setCookie)
   }
 
-  /** Whether a caller's own session (identity `key`) was found dead a moment ago, here or by another replica. */
-  async callerSessionDead (key: string, entry: IdentityTokens): Promise<boolean> {
-    if ((this.#deadUntil.get(entry) ?? 0) > this.#now()) return true
+  /** Whether a caller's own session (by identity key) was found dead a moment ago, here or by another replica. */
+  async callerSessionDead (key: string): Promise<boolean> {
+    if (this.#dead.has(key)) return true
     if (this.#shared === undefined || await this.#shared.store.deadSessions.isDead(key) !== true) return false
-    this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
+    this.#dead.set(key, true)
     return true
   }
 
   /** A caller's own session is dead: Jira's 401 answers it for a while without asking again. */
-  async markCallerSessionDead (key: string, entry: IdentityTokens): Promise<void> {
-    this.#deadUntil.set(entry, this.#now() + DEAD_SESSION_MS)
+  async markCallerSessionDead (key: string): Promise<void> {
+    this.#dead.set(key, true)
     await this.#shared?.store.deadSessions.mark(key, DEAD_SESSION_MS)
+  }
+
+  /**
+   * A caller's credentials are about to reach Jira on a plain Jira request without a session of
+   * theirs: Jira judges them as a login, so the login guard and the first-contact limit apply as
+   * for the proxy's own logins. Rejects with the refusal.
+   */
+  async credentialsSent (identity: CredentialIdentity, client: string | undefined): Promise<void> {
+    await this.#admit(loginAttempt(identity), client)
+  }
+
+  /** Jira's verdict on credentials a caller sent on a plain Jira request (without a session). */
+  async credentialsJudged (identity: CredentialIdentity, status: number, headers: Record<string, string | string[] | undefined>): Promise<void> {
+    const attempt = loginAttempt(identity)
+    const reason = String(headers['x-seraph-loginreason'] ?? '')
+    const denied = String(headers['x-authentication-denied-reason'] ?? '')
+    if (denied.includes('CAPTCHA_CHALLENGE') || reason.includes('AUTHENTICATION_DENIED')) {
+      await this.#guard.captcha(attempt.name, /login-url=([^;\s]+)/.exec(denied)?.[1])
+    } else if (status === 401 && reason.includes('AUTHENTICATED_FAILED')) {
+      await this.#guard.failed(attempt)
+    } else if (status < 400 && headers['x-ausername'] !== undefined && headers['x-ausername'] !== 'anonymous') {
+      await this.#guard.succeeded(attempt)
+    }
+  }
+
+  /** The login guard's word on an attempt, and a first contact's place under the limit. Throws the refusal. */
+  async #admit (attempt: LoginAttempt, client: string | undefined): Promise<void> {
+    await this.#guard.check(attempt)
+    if (!await this.#guard.isKnownGood(attempt)) this.#firstContacts.admit(client)
   }
 
   /**
    * Logs in, once across replicas sharing a store: one replica at a time logs in an account, and
    * a session another replica stored (and Jira has not been found to forget here) is taken as it is.
    */
-  async #login (identity: CredentialIdentity, entry: IdentityTokens): Promise<JiraSession> {
-    if (this.#shared === undefined) return await this.#loginToJira(identity, entry)
+  async #login (identity: CredentialIdentity, entry: IdentityTokens, client: string | undefined): Promise<JiraSession> {
+    if (this.#shared === undefined) return await this.#loginToJira(identity, entry, client)
     const dead = this.#deadIds.get(entry)
     const result = await flyShared<SerializedJar>({
       records: this.#shared.store.jars,
       locks: this.#shared.store.locks,
       key: identity.key,
-      lockName: `login\n${loginName(identity).name}`,
+      lockName: `login\n${loginAttempt(identity).name}`,
       lockTtlMs: this.#shared.lockTtlMs,
       usable: (record) => {
         const id = new JiraSession(record.value as SerializedJiraSession).id
         return id !== undefined && id !== dead
       },
-      produce: async () => ({ value: (await this.#loginToJira(identity, entry)).toJSON(), ttlMs: SHARED_JAR_MS })
+      produce: async () => ({ value: (await this.#loginToJira(identity, entry, client)).toJSON(), ttlMs: SHARED_JAR_MS })
     })
     if (result === undefined || result.produced) return entry.session as JiraSession
     const session = new JiraSession(result.value as SerializedJiraSession)
@@ -151,10 +186,11 @@ export class SessionManager {
     return session
   }
 
-  async #loginToJira (identity: CredentialIdentity, entry: IdentityTokens): Promise<JiraSession> {
-    const { name, credential } = loginName(identity)
+  async #loginToJira (identity: CredentialIdentity, entry: IdentityTokens, client: string | undefined): Promise<JiraSession> {
+    const attempt = loginAttempt(identity)
+    const { name } = attempt
     try {
-      await this.#guard.check(name, credential)
+      await this.#admit(attempt, client)
     } catch (err) {
       this.#log.debug({ identity: label(identity), code: (err as ProxyError).code }, 'login not attempted')
       throw err
@@ -167,7 +203,7 @@ export class SessionManager {
       ? await this.#client.loginWithPassword(creds.username, creds.password, jar)
       : await this.#client.loginWithToken(creds.token, jar)
     if (r.ok) {
-      await this.#guard.succeeded(name, credential)
+      await this.#guard.succeeded(attempt)
       const lost = this.#lost.get(entry)
       if (lost !== undefined) {
         this.#lost.delete(entry)
@@ -188,7 +224,7 @@ export class SessionManager {
       await this.#guard.pause(name, 5000)
       throw new ProxyError('LOGIN_FAILED', `Jira answered the login with HTTP ${r.status}; check JIRA_URL and that REST logins are allowed.`)
     }
-    const err = await this.#guard.failed(name, credential)
+    const err = await this.#guard.failed(attempt)
     this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
     throw err
   }
@@ -206,13 +242,14 @@ export function opened (setCookie: string | string[]): JiraSession | undefined {
 
 /**
  * Failures are counted per Jira account (user name, case-insensitive), so different wrong
- * passwords for one account share one backoff; a PAT is its own account key.
+ * passwords for one account share one backoff; a PAT is its own account key. The configured
+ * service credential is trusted: callers' wrong guesses for its name do not hold it.
  */
-function loginName (identity: CredentialIdentity): { name: string, credential: string } {
-  if (identity.kind === 'password') return { name: `user:${identity.username.toLowerCase()}`, credential: identity.key }
-  if (identity.kind === 'pat') return { name: `pat:${identity.key}`, credential: identity.key }
+function loginAttempt (identity: CredentialIdentity): LoginAttempt {
+  if (identity.kind === 'password') return { name: `user:${identity.username.toLowerCase()}`, credential: identity.key, trusted: false }
+  if (identity.kind === 'pat') return { name: `pat:${identity.key}`, credential: identity.key, trusted: false }
   const c = identity.credentials
   return c.kind === 'password'
-    ? { name: `user:${c.username.toLowerCase()}`, credential: 'service' }
-    : { name: 'pat:service', credential: 'service' }
+    ? { name: `user:${c.username.toLowerCase()}`, credential: 'service', trusted: true }
+    : { name: 'pat:service', credential: 'service', trusted: true }
 }

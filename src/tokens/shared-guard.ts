@@ -1,12 +1,13 @@
 import { ProxyError } from '../errors.js'
 import { type LoginFailureLedger, type LoginFailures, UNKNOWN } from '../store/ports.js'
-import type { LoginGuard, LoginGuardOptions } from './login-guard.js'
+import type { LoginAttempt, LoginGuard, LoginGuardOptions } from './login-guard.js'
 
 /** What the session manager asks before and tells after a login (LoginGuard, or the shared one). */
 export interface LoginRules {
-  check: (name: string, credential: string) => void | Promise<void>
-  succeeded: (name: string, credential: string) => void | Promise<void>
-  failed: (name: string, credential: string) => ProxyError | Promise<ProxyError>
+  check: (attempt: LoginAttempt) => void | Promise<void>
+  isKnownGood: (attempt: LoginAttempt) => boolean | Promise<boolean>
+  succeeded: (attempt: LoginAttempt) => void | Promise<void>
+  failed: (attempt: LoginAttempt) => ProxyError | Promise<ProxyError>
   pause: (name: string, ms: number) => void | Promise<void>
   captcha: (name: string, loginUrl: string | undefined) => ProxyError | Promise<ProxyError>
   reset: () => void | Promise<void>
@@ -57,31 +58,40 @@ export class SharedLoginGuard implements LoginRules {
     this.#now = options.now ?? Date.now
   }
 
-  async check (name: string, credential: string): Promise<void> {
-    const shared = await this.#ledger.read(name, credential)
+  async check (attempt: LoginAttempt): Promise<void> {
+    const shared = await this.#ledger.read(attempt.name, attempt.credential)
     if (shared === UNKNOWN) {
-      this.#local.check(name, credential)
+      this.#local.check(attempt)
       return
     }
     if (shared !== undefined) {
-      const refusal = refusalOf(shared, this.#now())
+      const refusal = refusalOf(shared, attempt.trusted, this.#now())
       if (refusal !== undefined) throw refusal
     }
   }
 
-  async succeeded (name: string, credential: string): Promise<void> {
-    this.#local.succeeded(name)
-    await this.#ledger.succeed(name, credential)
+  /** Known good here, or to any replica (it logged in through one of them, and has not failed since). */
+  async isKnownGood (attempt: LoginAttempt): Promise<boolean> {
+    if (this.#local.isKnownGood(attempt)) return true
+    const shared = await this.#ledger.read(attempt.name, attempt.credential)
+    return shared !== UNKNOWN && shared?.credentialGood === true
   }
 
-  async failed (name: string, credential: string): Promise<ProxyError> {
-    const local = this.#local.failed(name, credential)
+  async succeeded (attempt: LoginAttempt): Promise<void> {
+    this.#local.succeeded(attempt)
+    await this.#ledger.succeed(attempt.name, attempt.credential)
+  }
+
+  async failed (attempt: LoginAttempt): Promise<ProxyError> {
+    const { name, credential } = attempt
+    const local = this.#local.failed(attempt)
     const now = this.#now()
     const shared = await this.#ledger.fail(name, credential, this.#delays, this.#credentialHold, now)
     if (shared === UNKNOWN) {
-      // Nobody else hears of this failure: hold the account here after the first.
+      // Nobody else hears of this failure: hold the account here after the first (credentials
+      // known good, the configured one among them, still log in, as with the local guard alone).
       const hold = this.#delays.at(-1) ?? 0
-      this.#local.pause(name, hold)
+      this.#local.hold(name, hold)
       return new ProxyError('LOGIN_FAILED', local.message, { headers: retryAfter(hold) })
     }
     return new ProxyError('LOGIN_FAILED', local.message, { headers: retryAfter(Math.max(shared.retryAt, shared.credentialRetryAt) - now) })
@@ -104,8 +114,8 @@ export class SharedLoginGuard implements LoginRules {
   }
 }
 
-/** The error for a login the shared state forbids now, if it does. */
-function refusalOf (s: LoginFailures, now: number): ProxyError | undefined {
+/** The error for a login the shared state forbids now, if it does (`trusted`: the configured credential). */
+function refusalOf (s: LoginFailures, trusted: boolean, now: number): ProxyError | undefined {
   if (now < s.captchaUntil) {
     const where = s.loginUrl === undefined ? 'in a browser' : `at ${s.loginUrl}`
     return new ProxyError('JIRA_CAPTCHA_REQUIRED', `Jira demands a CAPTCHA for this account: sign in once ${where}, then restart the proxy or send it SIGHUP.`, { headers: retryAfter(s.captchaUntil - now) })
@@ -113,7 +123,7 @@ function refusalOf (s: LoginFailures, now: number): ProxyError | undefined {
   if (now < s.credentialRetryAt) {
     return new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', { headers: retryAfter(s.credentialRetryAt - now) })
   }
-  const waitUntil = s.credentialGood ? s.pausedUntil : Math.max(s.retryAt, s.pausedUntil)
+  const waitUntil = trusted || s.credentialGood ? s.pausedUntil : Math.max(s.retryAt, s.pausedUntil)
   if (now < waitUntil) {
     return new ProxyError('LOGIN_BACKOFF', 'Recent logins for this account failed; the proxy waits before trying again so Jira does not lock it.', { headers: retryAfter(waitUntil - now) })
   }

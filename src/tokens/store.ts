@@ -26,6 +26,9 @@ const fromTicks = (ticks: number): number => EPOCH + ticks * TICK_MS
 
 const EMPTY_PAIR = packTokens(undefined, undefined)
 
+/** First contacts waiting for their answer at once, at most (see `TokenStore`). */
+const NEWCOMERS = 4096
+
 /** What a slot needs only while a refresh flies, or after BigPicture refused one of its tokens. */
 class RefreshState {
   flight: Promise<string | undefined> | undefined = undefined
@@ -178,45 +181,78 @@ export class IdentityTokens extends AppTokens {
 /**
  * The cache of identities, bounded by `IDENTITY_CACHE_MAX` (least recently used leave first). Keys
  * are credential hashes. The service identity lives outside the LRU: a flood of callers must never
- * evict the account the proxy logs in with.
+ * evict the account the proxy logs in with. A first contact waits among the newcomers until it
+ * holds a token or a session: made-up credentials, refused by Jira or by the first-contact limit,
+ * never enter the cache, so they cannot push live identities out of it.
  */
 export class TokenStore {
   readonly #lru: LRUCache<string, IdentityTokens>
+  /**
+   * First contacts still being asked about, emptied as they settle. They are as many as first
+   * contacts in flight (rate-limited), so a small bound does; the cache's own would cost its size
+   * again in memory.
+   */
+  readonly #newcomers: LRUCache<string, IdentityTokens>
   readonly #service = new IdentityTokens()
 
   constructor (max: number) {
     this.#lru = new LRUCache({ max })
+    this.#newcomers = new LRUCache({ max: Math.min(max, NEWCOMERS) })
   }
 
   get (key: string): IdentityTokens {
     if (key === 'service') return this.#service
-    let entry = this.#lru.get(key)
-    if (entry === undefined) {
-      entry = new IdentityTokens()
-      this.#lru.set(ownCopy(key), entry)
+    const entry = this.#lru.get(key)
+    if (entry !== undefined) return entry
+    const newcomer = this.#newcomers.get(key)
+    if (newcomer === undefined) {
+      const fresh = new IdentityTokens()
+      this.#newcomers.set(ownCopy(key), fresh)
+      return fresh
     }
-    return entry
+    if (holdsSomething(newcomer)) this.#admit(key, newcomer)
+    return newcomer
   }
 
   /** Looks without creating or refreshing recency. */
   peek (key: string): IdentityTokens | undefined {
-    return key === 'service' ? this.#service : this.#lru.peek(key)
+    return key === 'service' ? this.#service : this.#lru.peek(key) ?? this.#newcomers.peek(key)
   }
 
   /**
-   * Drops an entry that holds nothing yet (a refused first contact), so refusals cannot push
-   * real identities out of the cache.
+   * After an identity's tokens or session were asked for or changed: a newcomer that now holds
+   * something joins the cache, and an entry that holds nothing (a refused first contact, a caller's
+   * session Jira no longer knows) leaves, unless something is still under way for it (`busy`: a
+   * login; a token refresh is seen here).
    */
-  forgetIfEmpty (key: string): void {
+  settle (key: string, busy = false): void {
+    const newcomer = this.#newcomers.peek(key)
+    if (newcomer !== undefined) {
+      if (holdsSomething(newcomer)) this.#admit(key, newcomer)
+      else if (!busy && !refreshing(newcomer)) this.#newcomers.delete(key)
+      return
+    }
     const entry = this.#lru.peek(key)
-    if (entry === undefined || entry.session !== undefined) return
-    if (entry.someApp((t) => t.hasAuthentication || t.hasRefresh || t.flight !== undefined)) return
-    this.#lru.delete(key)
+    if (entry !== undefined && !busy && !holdsSomething(entry) && !refreshing(entry)) this.#lru.delete(key)
   }
 
+  /** Identities in the cache (newcomers not counted: they hold nothing yet). */
   get size (): number {
     return this.#lru.size
   }
+
+  #admit (key: string, entry: IdentityTokens): void {
+    this.#newcomers.delete(key)
+    this.#lru.set(ownCopy(key), entry)
+  }
+}
+
+function holdsSomething (entry: IdentityTokens): boolean {
+  return entry.session !== undefined || entry.someApp((t) => t.hasAuthentication || t.hasRefresh)
+}
+
+function refreshing (entry: IdentityTokens): boolean {
+  return entry.someApp((t) => t.flight !== undefined)
 }
 
 /**

@@ -74,3 +74,24 @@ export async function rawRequest (base: string, options: { method?: string, path
     req.end(options.body)
   })
 }
+
+/**
+ * Like `call`, but from another loopback address (any of 127.0.0.0/8 reaches the proxy), so a test
+ * can play several clients the proxy tells apart by address. The connections close with the test.
+ */
+export async function clientAt (t: { teardown (fn: () => unknown): void }, localAddress: string): Promise<(url: string, init?: { method?: string, headers?: Record<string, string>, body?: string }) => Promise<{ status: number, headers: Record<string, string | string[] | undefined>, body: unknown }>> {
+  const { Agent, request } = await import('undici')
+  const agent = new Agent({ localAddress })
+  t.teardown(() => agent.close())
+  return async (url, init = {}) => {
+    const res = await request(url, { dispatcher: agent, method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body })
+    const text = await res.body.text()
+    let body: unknown = text
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.statusCode, headers: res.headers, body }
+  }
+}

@@ -8,11 +8,61 @@ const BP: Route = { family: 'bigpicture', app: 0 }
 const GANTT: Route = { family: 'bigpicture', app: 1 }
 const TEMPLATE: Route = { family: 'bigpicture', app: 2 }
 
+t.test('the endpoints the service identity is limited on, however they are spelled', async (t) => {
+  const SESSION: Route = { family: 'jira', endpoint: 'session' }
+  const LOGOUT: Route = { family: 'jira', endpoint: 'logout' }
+  const CREDENTIALS: Route = { family: 'jira', endpoint: 'credentials' }
+  const BP_TOKENS: Route = { family: 'bigpicture', app: 0, tokenEndpoint: true }
+  const GANTT_TOKENS: Route = { family: 'bigpicture', app: 1, tokenEndpoint: true }
+  const cases: Array<[string, Route]> = [
+    ['/rest/auth/1/session', SESSION],
+    ['/rest/auth/latest/session', SESSION],
+    ['/rest/auth/1/session/', SESSION],
+    ['/rest/auth/1/session?x=1', SESSION],
+    ['//rest/auth/1/session', SESSION],
+    ['/rest//auth/1/session', SESSION],
+    ['/rest/auth/1/session;x=1', SESSION],
+    ['/rest/auth;a=b/1/session', SESSION],
+    ['/rest/auth/1/%73ession', SESSION],
+    ['/rest/%61uth/1/session', SESSION],
+    ['/rest/auth/1/sessions', JIRA_ROUTE],
+    ['/rest/auth/1/websudo', JIRA_ROUTE],
+    ['/rest/auth/2/session', JIRA_ROUTE],
+    ['/secure/Logout!default.jspa', LOGOUT],
+    ['/secure/Logout.jspa', LOGOUT],
+    ['/secure/logout!default.jspa?atl_token=x', LOGOUT],
+    ['/secure//Logout!default.jspa', LOGOUT],
+    ['/secure/%4Cogout!default.jspa', LOGOUT],
+    ['/logout', LOGOUT],
+    ['/logout;x=1', LOGOUT],
+    ['//logout/', LOGOUT],
+    ['/logouts', JIRA_ROUTE],
+    ['/secure/LogoutX.jspa', JIRA_ROUTE],
+    ['/rest/pat/latest/tokens', CREDENTIALS],
+    ['/rest/pat/latest/tokens/5', CREDENTIALS],
+    ['/rest//pat/latest/tokens', CREDENTIALS],
+    ['/rest/api/2/myself/password', CREDENTIALS],
+    ['/rest/api/latest/myself/password', CREDENTIALS],
+    ['/rest/api/2/myself', JIRA_ROUTE],
+    ['/rest/softwareplant-bigpicture/1.0/system/auth', BP_TOKENS],
+    ['/rest/softwareplant-bigpicture/1.0/system/reauth', BP_TOKENS],
+    ['/rest/softwareplant-bigpicture/latest/system/auth/', BP_TOKENS],
+    ['/rest/softwareplant-bigpicture/1.0/system/%61uth', BP_TOKENS],
+    ['/rest/softwareplant-bigpicture/1.0//system/auth', BP_TOKENS],
+    ['/rest/softwareplant-bigpicture/1.0/system;x=1/auth', BP_TOKENS],
+    ['//rest/softwareplant-biggantt/1.0/system/reauth?x', GANTT_TOKENS],
+    ['/rest/softwareplant-bigpicture/1.0/system/authx', BP],
+    ['/rest/softwareplant-bigpicture/1.0/system', BP],
+    ['/rest/softwareplant-bigpicture/system/auth', BP]
+  ]
+  for (const [url, expected] of cases) t.same(classify(url), expected, url)
+})
+
 t.test('route families', async (t) => {
   const cases: Array<[string, Route]> = [
     // the three apps
     ['/rest/softwareplant-bigpicture/1.0/box', BP],
-    ['/rest/softwareplant-biggantt/1.0/system/auth', GANTT],
+    ['/rest/softwareplant-biggantt/1.0/tasks', GANTT],
     ['/rest/softwareplant-bigtemplate/1.0/templates', TEMPLATE],
     ['/rest/softwareplant-bigpicture/', BP],
     // not under an app root

@@ -90,13 +90,26 @@ t.test('TokenStore: bounded, the service identity apart, refused first contacts 
   const store = new TokenStore(3)
   const a = store.get('a')
   t.equal(store.get('a'), a, 'the same entry for the same key')
-  store.get('b')
-  store.get('c')
-  store.get('d')
+  t.equal(store.size, 0, 'a first contact holding nothing is not in the cache')
+  const live = (key: string): void => {
+    store.get(key).slot(0).authentication = token()
+    store.settle(key)
+  }
+  for (const key of ['a', 'b', 'c', 'd']) live(key)
   t.equal(store.size, 3)
   t.equal(store.peek('a'), undefined, 'the least recently used left first')
   t.equal(store.get('service'), store.peek('service'))
   t.equal(store.size, 3, 'the service identity is not in the bound')
+  for (let i = 0; i < 100; i++) {
+    store.get(`junk${i}`).slot(0)
+    store.settle(`junk${i}`)
+  }
+  t.equal(store.size, 3)
+  t.ok(['b', 'c', 'd'].every((key) => store.peek(key)?.hasAuthentication), 'refused first contacts pushed no live identity out')
+  t.equal(store.peek('junk1'), undefined, 'and left nothing behind')
+  store.get('busy').slot(0)
+  store.settle('busy', true)
+  t.not(store.peek('busy'), undefined, 'a first contact whose login is under way stays')
 
   // An entry holding nothing is dropped; one holding a token, a refresh token or a flight stays,
   // whichever app's slot holds it.
@@ -111,18 +124,24 @@ t.test('TokenStore: bounded, the service identity apart, refused first contacts 
       const entry = store.get('x')
       entry.slot(0)
       fill(entry.slot(app))
-      store.forgetIfEmpty('x')
+      store.settle('x')
       t.not(store.peek('x'), undefined, `kept: ${what} of app ${app}`)
     }
   }
   const empty = new TokenStore(10)
   empty.get('x').slot(0)
   empty.get('x').slot(4)
-  empty.forgetIfEmpty('x')
+  empty.settle('x')
   t.equal(empty.peek('x'), undefined, 'dropped: empty slots')
   empty.get('y').session = new JiraSession()
-  empty.forgetIfEmpty('y')
+  empty.settle('y')
   t.not(empty.peek('y'), undefined, 'kept: a Jira session')
+  t.equal(empty.size, 1, 'which joined the cache')
+  empty.get('z').slot(0).authentication = token()
+  empty.settle('z')
+  empty.get('z').slot(0).authentication = undefined
+  empty.settle('z')
+  t.equal(empty.peek('z'), undefined, 'a cached entry left with nothing leaves')
 })
 
 t.test('IdentityTokens: each app has a slot of its own, made once', async (t) => {
