@@ -16,6 +16,7 @@ import type { SharedStore } from './store/ports.js'
 import { type SecretUpdate, applySecrets } from './ops/reload.js'
 import { REQUEST_ID_HEADER, createRequestIdGenerator } from './ops/request-id.js'
 import { httpsServerOptions } from './ops/tls.js'
+import { answerClientError } from './proxy/client-error.js'
 import { type RequestContext, createBigPictureHandler } from './proxy/bigpicture.js'
 import { abandonBody, hasBody } from './proxy/body.js'
 import { BodyTimeouts } from './proxy/body-timeout.js'
@@ -119,6 +120,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
     // HTTPS when configured; typed as the plain server, which is all the rest of the app uses.
     ...(config.listenerTls === undefined ? {} : { https: httpsServerOptions(config.listenerTls.material) as unknown as null }),
     loggerInstance: options.logger as FastifyBaseLogger,
+    clientErrorHandler: answerClientError,
     // No child logger per request: the proxy's own lines carry `reqId` themselves, and a child
     // per request costs more than the access-log line it would serve.
     childLoggerFactory: (logger) => logger,
