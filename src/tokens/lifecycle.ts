@@ -252,7 +252,7 @@ export class TokenManager {
     let heard = t.refusedSeq
     if (failed === undefined || failed !== t.refusedToken) {
       heard = ++this.#seq
-      t.refused(failed, heard)
+      t.refused(failed, heard, this.#now())
     }
     // Requests arriving from now on wait for the successor instead of sending a dead token.
     if (failed !== undefined && t.authentication === failed) t.refreshAt = 0
@@ -354,6 +354,9 @@ export class TokenManager {
    */
   async #obtainShared (shared: { store: SharedStore, lockTtlMs: number }, identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
     const replacing = t.authentication
+    // After a refusal, a pair another replica stored is taken only if its refresh started after
+    // this replica heard of the refusal: one started earlier may bring a token its cause killed.
+    const heardAt = t.refusedAt
     const key = tokenRecordKey(identity.key, this.#apps[app] as string)
     const result = await flyShared<TokenPairRecord>({
       records: shared.store.tokens,
@@ -361,13 +364,14 @@ export class TokenManager {
       key,
       lockName: `token\n${key}`,
       lockTtlMs: shared.lockTtlMs,
-      usable: (r) => !ask.viaAuth && r.value.authentication !== replacing && this.#now() < refreshMoment(r.value.authExpiresAt, r.value.issuedAt, this.#skew),
+      usable: (r) => !ask.viaAuth && r.value.authentication !== replacing && (!ask.rejected || (r.value.requestedAt ?? 0) > heardAt) && this.#now() < refreshMoment(r.value.authExpiresAt, r.value.issuedAt, this.#skew),
       produce: async (stored) => {
+        const requestedAt = this.#now()
         if (stored !== undefined && stored.value.authentication !== replacing) this.#adopt(t, stored.value, seq)
         const token = await this.#obtain(identity, entry, app, t, ask, seq, trace)
         if (token === undefined) return undefined
         const now = this.#now()
-        const record: TokenPairRecord = { authentication: token, refresh: t.refresh, authExpiresAt: t.authExpiresAt, refreshExpiresAt: t.hasRefresh ? t.refreshExpiresAt : 0, issuedAt: now }
+        const record: TokenPairRecord = { authentication: token, refresh: t.refresh, authExpiresAt: t.authExpiresAt, refreshExpiresAt: t.hasRefresh ? t.refreshExpiresAt : 0, issuedAt: now, requestedAt }
         return { value: record, ttlMs: Math.max(record.authExpiresAt, record.refreshExpiresAt) - now }
       }
     })
