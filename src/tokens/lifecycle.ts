@@ -353,7 +353,9 @@ export class TokenManager {
    * the result over the generation it read, so none replaces a pair another already replaced.
    */
   async #obtainShared (shared: { store: SharedStore, lockTtlMs: number }, identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
-    const replacing = t.authentication
+    // After a refusal the slot may already hold nothing (a dead session clears it): the refused
+    // token, possibly still in the store, is the one not to take back.
+    const replacing = ask.rejected ? t.refusedToken ?? t.authentication : t.authentication
     // After a refusal, a pair another replica stored is taken only if its refresh started after
     // this replica heard of the refusal: one started earlier may bring a token its cause killed.
     const heardAt = t.refusedAt

@@ -53,6 +53,12 @@ export class SessionManager {
   readonly #dead = new LRUCache<string, true>({ max: 10_000, ttl: DEAD_SESSION_MS })
   /** The id of the identity's last session Jira forgot: one another replica stored is no better. */
   readonly #deadIds = new WeakMap<IdentityTokens, string>()
+  /**
+   * When (wall clock, ms) this replica found the identity's last session dead: whatever killed it
+   * (an expiry of every session of the account) may have killed the one another replica stored
+   * too, so only a session whose login started later is taken from the store.
+   */
+  readonly #diedAt = new WeakMap<IdentityTokens, number>()
   readonly #firstContacts: FirstContactLimiter
 
   constructor (options: SessionManagerOptions) {
@@ -103,6 +109,7 @@ export class SessionManager {
     entry.session = session.withoutSession()
     this.#lost.set(entry, loss)
     this.#deadIds.set(entry, sentId)
+    this.#diedAt.set(entry, Date.now())
     return true
   }
 
@@ -166,6 +173,7 @@ export class SessionManager {
   async #login (identity: CredentialIdentity, entry: IdentityTokens, client: string | undefined): Promise<JiraSession> {
     if (this.#shared === undefined) return await this.#loginToJira(identity, entry, client)
     const dead = this.#deadIds.get(entry)
+    const diedAt = this.#diedAt.get(entry) ?? 0
     const result = await flyShared<SerializedJar>({
       records: this.#shared.store.jars,
       locks: this.#shared.store.locks,
@@ -174,13 +182,18 @@ export class SessionManager {
       lockTtlMs: this.#shared.lockTtlMs,
       usable: (record) => {
         const id = new JiraSession(record.value as SerializedJiraSession).id
-        return id !== undefined && id !== dead
+        return id !== undefined && id !== dead && (diedAt === 0 || loginStartedAt(record.value) > diedAt)
       },
-      produce: async () => ({ value: (await this.#loginToJira(identity, entry, client)).toJSON(), ttlMs: SHARED_JAR_MS })
+      produce: async () => {
+        const startedAt = Date.now()
+        const session = await this.#loginToJira(identity, entry, client)
+        return { value: { ...session.toJSON(), [LOGIN_STARTED_AT]: startedAt }, ttlMs: SHARED_JAR_MS }
+      }
     })
     if (result === undefined || result.produced) return entry.session as JiraSession
     const session = new JiraSession(result.value as SerializedJiraSession)
     this.#lost.delete(entry)
+    this.#diedAt.delete(entry)
     this.#log.info({ identity: label(identity) }, 'took the Jira session another replica logged in')
     entry.session = session
     return session
@@ -228,6 +241,15 @@ export class SessionManager {
     this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
     throw err
   }
+}
+
+/** Where a stored jar records when its login started (beside the jar's own fields, which ignore it). */
+const LOGIN_STARTED_AT = 'loginStartedAt'
+
+/** When the login of a stored jar started; 0 for a jar stored without it. */
+function loginStartedAt (jar: SerializedJar): number {
+  const at = jar[LOGIN_STARTED_AT]
+  return typeof at === 'number' ? at : 0
 }
 
 /**
