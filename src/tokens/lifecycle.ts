@@ -21,6 +21,8 @@ export interface Trace {
   retried: boolean
   /** The caller's address: first contacts are limited per address. */
   client?: string | undefined
+  /** When the request arrived (wall clock, ms): a session Jira refused for it died no earlier. */
+  since?: number
 }
 
 /**
@@ -149,7 +151,7 @@ export class TokenManager {
   async refused (identity: TokenIdentity, app: number, sent: Outgoing, anonymous: boolean, trace: Trace): Promise<Outgoing | undefined> {
     const entry = this.#store.get(identity.key)
     try {
-      if (anonymous && sent.session !== undefined) this.#sessionDied(entry, sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
+      if (anonymous && sent.session !== undefined) this.#sessionDied(entry, sent.session, sessionIdIn(sent.cookie), 'anonymous_answer', trace.since ?? this.#now())
       const fresh = await this.#refresh(identity, entry, app, sent.authorization, trace, true)
       if (fresh === undefined || fresh === sent.authorization) return undefined
       return await this.#outgoing(identity, entry, fresh, trace)
@@ -200,9 +202,9 @@ export class TokenManager {
   }
 
   /** A plain Jira request sent with the proxy's session was answered as anonymous: that session is gone. */
-  jiraRefused (identity: TokenIdentity, sent: Outgoing): void {
+  jiraRefused (identity: TokenIdentity, sent: Outgoing, trace: Trace): void {
     if (sent.session === undefined) return
-    this.#sessionDied(this.#store.get(identity.key), sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
+    this.#sessionDied(this.#store.get(identity.key), sent.session, sessionIdIn(sent.cookie), 'anonymous_answer', trace.since ?? this.#now())
   }
 
   async #outgoing (identity: TokenIdentity, entry: IdentityTokens, token: string | undefined, trace: Trace): Promise<Outgoing> {
@@ -296,8 +298,8 @@ export class TokenManager {
    * Jira no longer knows `session` (sent as `sentId`): forget it and every token issued on it,
    * unless a concurrent request already replaced it.
    */
-  #sessionDied (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss): void {
-    if (!this.#sessions.died(entry, session, sentId, loss)) return
+  #sessionDied (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss, since: number): void {
+    if (!this.#sessions.died(entry, session, sentId, loss, since)) return
     entry.someApp((t) => {
       t.authentication = undefined
       t.refresh = undefined
@@ -412,6 +414,7 @@ export class TokenManager {
     }
     let session = await this.#sessions.session(identity, entry, trace)
     const sentId = session.id
+    const asked = this.#now()
     let r = await this.#client.auth(name, session)
     // Refused: is the session dead in Jira (expired, Jira restarted, its cluster node gone, killed
     // right after our login) or does BigPicture refuse a live one? Only the first is fixed by
@@ -422,7 +425,7 @@ export class TokenManager {
       if (replaced || !(await this.#client.sessionAlive(session))) {
         if (!replaced) {
           this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
-          this.#sessionDied(entry, session, sentId, 'session_check')
+          this.#sessionDied(entry, session, sentId, 'session_check', asked)
         }
         session = await this.#sessions.session(identity, entry, trace)
         r = await this.#client.auth(name, session)

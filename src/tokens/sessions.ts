@@ -54,11 +54,11 @@ export class SessionManager {
   /** The id of the identity's last session Jira forgot: one another replica stored is no better. */
   readonly #deadIds = new WeakMap<IdentityTokens, string>()
   /**
-   * When (wall clock, ms) this replica found the identity's last session dead: whatever killed it
-   * (an expiry of every session of the account) may have killed the one another replica stored
-   * too, so only a session whose login started later is taken from the store.
+   * Since when (wall clock, ms) the identity's last session may have been dead: the arrival of the
+   * request Jira refused on it. Whatever killed it (an expiry of every session of the account) may
+   * have killed a session another replica stored too, so only one whose login started later is taken.
    */
-  readonly #diedAt = new WeakMap<IdentityTokens, number>()
+  readonly #deadSince = new WeakMap<IdentityTokens, number>()
   readonly #firstContacts: FirstContactLimiter
 
   constructor (options: SessionManagerOptions) {
@@ -102,14 +102,14 @@ export class SessionManager {
   /**
    * Jira no longer knows `session`, sent with session id `sentId`: forget it, unless a concurrent
    * request (or Jira itself) has already replaced it. Its other cookies (a balancer's) are kept for
-   * the next login. Returns whether it was forgotten.
+   * the next login. `since`: when the request that found it dead arrived. Returns whether it was forgotten.
    */
-  died (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss): boolean {
+  died (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss, since: number): boolean {
     if (entry.session !== session || sentId === undefined || session.id !== sentId) return false
     entry.session = session.withoutSession()
     this.#lost.set(entry, loss)
     this.#deadIds.set(entry, sentId)
-    this.#diedAt.set(entry, Date.now())
+    this.#deadSince.set(entry, since)
     return true
   }
 
@@ -173,7 +173,7 @@ export class SessionManager {
   async #login (identity: CredentialIdentity, entry: IdentityTokens, client: string | undefined): Promise<JiraSession> {
     if (this.#shared === undefined) return await this.#loginToJira(identity, entry, client)
     const dead = this.#deadIds.get(entry)
-    const diedAt = this.#diedAt.get(entry) ?? 0
+    const deadSince = this.#deadSince.get(entry) ?? 0
     const result = await flyShared<SerializedJar>({
       records: this.#shared.store.jars,
       locks: this.#shared.store.locks,
@@ -182,7 +182,7 @@ export class SessionManager {
       lockTtlMs: this.#shared.lockTtlMs,
       usable: (record) => {
         const id = new JiraSession(record.value as SerializedJiraSession).id
-        return id !== undefined && id !== dead && (diedAt === 0 || loginStartedAt(record.value) > diedAt)
+        return id !== undefined && id !== dead && (deadSince === 0 || loginStartedAt(record.value) > deadSince)
       },
       produce: async () => {
         const startedAt = Date.now()
@@ -193,7 +193,7 @@ export class SessionManager {
     if (result === undefined || result.produced) return entry.session as JiraSession
     const session = new JiraSession(result.value as SerializedJiraSession)
     this.#lost.delete(entry)
-    this.#diedAt.delete(entry)
+    this.#deadSince.delete(entry)
     this.#log.info({ identity: label(identity) }, 'took the Jira session another replica logged in')
     entry.session = session
     return session
