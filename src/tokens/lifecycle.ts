@@ -68,6 +68,9 @@ interface Ask {
   viaAuth: boolean
 }
 
+/** Sessions `system/auth` is asked with at most for one token: the first, and two after it was found dead. */
+const SESSION_ATTEMPTS = 3
+
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
 const UNKNOWN_LIFETIME_MS = 60_000
 
@@ -412,28 +415,31 @@ export class TokenManager {
       t.refresh = undefined
       return undefined
     }
-    let session = await this.#sessions.session(identity, entry, trace)
-    const sentId = session.id
-    const asked = this.#now()
-    let r = await this.#client.auth(name, session)
     // Refused: is the session dead in Jira (expired, Jira restarted, its cluster node gone, killed
     // right after our login) or does BigPicture refuse a live one? Only the first is fixed by
-    // logging in again, once. A session replaced meanwhile (another request of this identity got a
-    // new one from Jira) was not the one refused: it is simply asked about.
-    if (!r.ok) {
-      const replaced = session.id !== sentId
-      if (replaced || !(await this.#client.sessionAlive(session))) {
-        if (!replaced) {
-          this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
-          this.#sessionDied(entry, session, sentId, 'session_check', asked)
-        }
-        session = await this.#sessions.session(identity, entry, trace)
-        r = await this.#client.auth(name, session)
+    // logging in again. A session replaced meanwhile (another request of this identity got a new
+    // one from Jira or from the store) was not the one refused: it is simply asked about. The
+    // second session may itself turn out dead (taken from the store as another replica's died
+    // too), so it gets the same check once more.
+    let session = await this.#sessions.session(identity, entry, trace)
+    for (let attempt = 0; ; attempt++) {
+      const sentId = session.id
+      const asked = this.#now()
+      const r = await this.#client.auth(name, session)
+      if (r.ok) {
+        this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
+        return this.#keep(t, r.tokens, seq)
       }
+      if (attempt === SESSION_ATTEMPTS - 1) break
+      const replaced = entry.session !== session || session.id !== sentId
+      if (!replaced) {
+        if (await this.#client.sessionAlive(session)) break
+        this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
+        this.#sessionDied(entry, session, sentId, 'session_check', asked)
+      }
+      session = await this.#sessions.session(identity, entry, trace)
     }
-    if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
-    this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
-    return this.#keep(t, r.tokens, seq)
+    throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
   }
 
   #keep (t: AppTokens, issued: IssuedTokens, seq: number): string {
