@@ -184,8 +184,16 @@ export class SessionManager {
         const id = new JiraSession(record.value as SerializedJiraSession).id
         return id !== undefined && id !== dead && (deadSince === 0 || loginStartedAt(record.value) > deadSince)
       },
-      produce: async () => {
+      produce: async (stored) => {
         const startedAt = Date.now()
+        // Stored before this replica found its own dead: Jira says whether it outlived the cause.
+        const theirs = stored === undefined ? undefined : new JiraSession(stored.value as SerializedJiraSession)
+        if (theirs?.id !== undefined && theirs.id !== dead && await this.#client.sessionAlive(theirs)) {
+          entry.session = theirs
+          this.#lost.delete(entry)
+          this.#deadSince.delete(entry)
+          return { value: { ...theirs.toJSON(), [LOGIN_STARTED_AT]: startedAt }, ttlMs: SHARED_JAR_MS }
+        }
         const session = await this.#loginToJira(identity, entry, client)
         return { value: { ...session.toJSON(), [LOGIN_STARTED_AT]: startedAt }, ttlMs: SHARED_JAR_MS }
       }
