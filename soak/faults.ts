@@ -5,7 +5,7 @@ import type { Random } from './random.js'
 
 export type FaultName =
   | 'revoke-auth-tokens' | 'revoke-all-tokens' | 'expire-sessions' | 'expire-some-sessions'
-  | 'auth-500' | 'auth-garbage' | 'reauth-fail' | 'reauth-500' | 'latency-spike' | 'jira-down' | 'node-down'
+  | 'auth-500' | 'auth-garbage' | 'reauth-fail' | 'reauth-500' | 'latency-spike' | 'jira-down' | 'node-down' | 'store-down'
 
 /**
  * A token or session event: what makes tokens or sessions die at once. `users` undefined means
@@ -39,13 +39,24 @@ interface FaultKind {
    */
   disturbsAtStartOnly?: boolean
   start (control: SimulatorControl, pick: Picks): { events: TokenEvent[], detail: string, node?: number } | Promise<{ events: TokenEvent[], detail: string, node?: number }>
-  end? (control: SimulatorControl, node: number | undefined): void | Promise<void>
+  end? (control: SimulatorControl, node: number | undefined, pick: Picks): void | Promise<void>
 }
 
-/** Random choices a fault makes when it starts: a few users, or one node of the cluster. */
+/** The replicas' shared store, as far as a fault needs it. */
+export interface StoreControl {
+  kill (): Promise<void>
+  start (): Promise<void>
+  readonly up: boolean
+}
+
+/**
+ * What a fault may act on besides the simulator, and the random choices it makes when it starts:
+ * a few users, one node of the cluster, the shared store.
+ */
 interface Picks {
   users: () => string[]
   node: () => number
+  store: StoreControl | undefined
 }
 
 /** The delay a latency spike adds to every Jira answer. */
@@ -132,7 +143,21 @@ const NODE_DOWN: FaultKind = {
   end: async (c, node) => { if (node !== undefined) await c.startNode(node) }
 }
 
-const KIND_BY_NAME = new Map([...KINDS, NODE_DOWN].map((k) => [k.name, k]))
+/**
+ * The replicas' shared store is killed (everything it held lost) and started again, empty, on the
+ * same port at the end of the window. The proxy fails open, so it excuses nothing: no error code,
+ * no 401, no extra token call.
+ */
+const STORE_DOWN: FaultKind = {
+  name: 'store-down', windowed: true, blocksRefresh: false, failsAuth: false,
+  start: async (_c, pick) => {
+    await pick.store?.kill()
+    return { events: [], detail: 'the shared store (redis-server) killed, then started again empty on the same port' }
+  },
+  end: async (_c, _node, pick) => { await pick.store?.start() }
+}
+
+const KIND_BY_NAME = new Map([...KINDS, NODE_DOWN, STORE_DOWN].map((k) => [k.name, k]))
 
 /** Windows whose effect may outlast the switch by a little (a request already past the check). */
 export const WINDOW_GRACE_MS = 500
@@ -166,13 +191,13 @@ export class FaultSchedule {
   /** Nodes stopped by a window still open, started again by stop(). */
   readonly #nodesDown = new Set<number>()
 
-  /** `nodes` above 1 adds the node fault to the catalogue. */
-  constructor (control: SimulatorControl, random: Random, phases: Phases, enabled: boolean, pickUsers: () => string[], nodes = 1) {
+  /** `nodes` above 1 adds the node fault to the catalogue, a `store` the store fault. */
+  constructor (control: SimulatorControl, random: Random, phases: Phases, enabled: boolean, pickUsers: () => string[], nodes = 1, store?: StoreControl) {
     this.#control = control
     this.#random = random
-    this.#picks = { users: pickUsers, node: () => random.int(1, nodes) }
-    // First in the fixed order, so even a short run sees a node die.
-    this.#kinds = nodes > 1 ? [NODE_DOWN, ...KINDS] : KINDS
+    this.#picks = { users: pickUsers, node: () => random.int(1, nodes), store }
+    // First in the fixed order, so even a short run sees a node and the store die.
+    this.#kinds = [...(store === undefined ? [] : [STORE_DOWN]), ...(nodes > 1 ? [NODE_DOWN] : []), ...KINDS]
     this.#plan = enabled ? this.#makePlan(phases) : []
   }
 
@@ -212,7 +237,7 @@ export class FaultSchedule {
       if (!step.kind.windowed) continue
       if (node !== undefined) this.#nodesDown.add(node)
       await sleep(step.windowMs)
-      await step.kind.end?.(this.#control, node)
+      await step.kind.end?.(this.#control, node, this.#picks)
       if (node !== undefined) this.#nodesDown.delete(node)
       record.endMs = clock()
     }
@@ -227,6 +252,8 @@ export class FaultSchedule {
     await this.#control.setDown(false)
     for (const node of this.#nodesDown) await this.#control.startNode(node)
     this.#nodesDown.clear()
+    const store = this.#picks.store
+    if (store !== undefined && !store.up) await store.start()
   }
 
   /**

@@ -124,7 +124,8 @@ export interface FinalInputs {
   record: JiraRecord
   identities: readonly SoakIdentity[]
   tokenCalls: TokenCallBounds
-  memory: MemoryVerdict
+  /** One per proxy process. */
+  memory: readonly MemoryVerdict[]
   health: { polls: number, failures: number, examples: string[] }
   /** Requests never answered, described. */
   hung: string[]
@@ -204,24 +205,27 @@ export function evaluate (input: FinalInputs): InvariantResult[] {
 
   const memory = ledger.tally('memory-bounded')
   const sockets = ledger.tally('sockets-return-to-baseline')
-  const m = input.memory
-  if (m.rssLimitBytes !== undefined && m.final.rssBytes !== undefined) {
-    memory.checked++
-    if (m.final.rssBytes > m.rssLimitBytes) fail(memory, `RSS ${mib(m.final.rssBytes)} after the run > limit ${mib(m.rssLimitBytes)} (${MEMORY_FACTOR} x ${mib(m.baseline?.rssBytes)} after warm-up + ${mib(RSS_SLACK_BYTES)})`)
-  }
-  if (m.heapLimitBytes !== undefined && m.final.heapUsedBytes !== undefined) {
-    memory.checked++
-    if (m.final.heapUsedBytes > m.heapLimitBytes) fail(memory, `heap ${mib(m.final.heapUsedBytes)} after the run > limit ${mib(m.heapLimitBytes)} (${MEMORY_FACTOR} x ${mib(m.baseline?.heapUsedBytes)} after warm-up + ${mib(HEAP_SLACK_BYTES)})`)
+  // One verdict per proxy process; with replicas each sentence names its replica.
+  for (const [i, m] of input.memory.entries()) {
+    const who = input.memory.length === 1 ? '' : `replica ${i + 1}: `
+    if (m.rssLimitBytes !== undefined && m.final.rssBytes !== undefined) {
+      memory.checked++
+      if (m.final.rssBytes > m.rssLimitBytes) fail(memory, `${who}RSS ${mib(m.final.rssBytes)} after the run > limit ${mib(m.rssLimitBytes)} (${MEMORY_FACTOR} x ${mib(m.baseline?.rssBytes)} after warm-up + ${mib(RSS_SLACK_BYTES)})`)
+    }
+    if (m.heapLimitBytes !== undefined && m.final.heapUsedBytes !== undefined) {
+      memory.checked++
+      if (m.final.heapUsedBytes > m.heapLimitBytes) fail(memory, `${who}heap ${mib(m.final.heapUsedBytes)} after the run > limit ${mib(m.heapLimitBytes)} (${MEMORY_FACTOR} x ${mib(m.baseline?.heapUsedBytes)} after warm-up + ${mib(HEAP_SLACK_BYTES)})`)
+    }
+      if (m.fdLimit !== undefined && m.final.fds !== undefined) {
+      sockets.checked++
+      if (m.final.fds > m.fdLimit) fail(sockets, `${who}${m.final.fds} open descriptors after the settle > idle baseline ${m.idle?.fds} + ${FD_SLACK}`)
+    }
+    if (m.socketLimit !== undefined && m.final.sockets !== undefined) {
+      sockets.checked++
+      if (m.final.sockets > m.socketLimit) fail(sockets, `${who}${m.final.sockets} open sockets after the settle > idle baseline ${m.idle?.sockets} + ${FD_SLACK}`)
+    }
   }
   if (memory.checked === 0) fail(memory, 'no memory reading of the proxy process (is /proc available?)')
-  if (m.fdLimit !== undefined && m.final.fds !== undefined) {
-    sockets.checked++
-    if (m.final.fds > m.fdLimit) fail(sockets, `${m.final.fds} open descriptors after the settle > idle baseline ${m.idle?.fds} + ${FD_SLACK}`)
-  }
-  if (m.socketLimit !== undefined && m.final.sockets !== undefined) {
-    sockets.checked++
-    if (m.final.sockets > m.socketLimit) fail(sockets, `${m.final.sockets} open sockets after the settle > idle baseline ${m.idle?.sockets} + ${FD_SLACK}`)
-  }
   if (sockets.checked === 0) fail(sockets, 'no descriptor reading of the proxy process (is /proc available?)')
 
   const health = ledger.tally('healthz-always-200')

@@ -38,6 +38,8 @@ export interface SoakOptions {
   nodes: number
   /** How the balancer keeps a client on its node, with several nodes. */
   affinity: ClusterAffinity
+  /** Proxy processes sharing one redis-server (1: a single proxy, no store). */
+  replicas: number
 }
 
 /** The balancer's affinity modes the soak can run with (the simulator's, less the broken `none`). */
@@ -61,7 +63,8 @@ export const DEFAULTS: Omit<SoakOptions, 'jsonPath' | 'proxyLogPath'> = {
   logLevel: 'info',
   maxInFlight: 800,
   nodes: 1,
-  affinity: 'cookie'
+  affinity: 'cookie',
+  replicas: 1
 }
 
 export const USAGE = `Usage: node dist/soak/run.js [options]
@@ -79,6 +82,8 @@ export const USAGE = `Usage: node dist/soak/run.js [options]
   --nodes <n>        Jira as a Data Center of n nodes behind a sticky balancer (default 1); with
                      2 or more the fault schedule also stops and restarts a node
   --affinity <mode>  the balancer's stickiness: cookie (default), rotating (AWSALB) or jvmRoute
+  --replicas <n>     n proxy processes sharing one redis-server the soak starts (default 1); with
+                     2 or more the load is spread over them and the schedule also kills the store
   --quiet            no progress lines
   --help             this text
 
@@ -104,6 +109,7 @@ export function parseOptions (argv: readonly string[], now = Date.now()): SoakOp
       case '--rps': options.rps = integer(flag, value(), 1); break
       case '--seed': options.seed = integer(flag, value(), 0); break
       case '--nodes': options.nodes = integer(flag, value(), 1); break
+      case '--replicas': options.replicas = integer(flag, value(), 1); break
       case '--affinity': {
         const given = value()
         const mode = AFFINITIES.find((a) => a === given)

@@ -28,6 +28,8 @@ export interface SoakReport {
     /** Its own counters at the end (requests, token calls, retries, coalesced waiters). */
     counters: Record<string, number>
   }
+  /** With several replicas, each proxy process (the first is also `proxy`; `counters` are their sum). */
+  replicas?: Array<Omit<SoakReport['proxy'], 'counters'>>
   requests: {
     started: number
     shed: number
@@ -146,6 +148,12 @@ export function formatReport (r: SoakReport): string {
   const counters = Object.entries(r.proxy.counters).filter(([name]) => !name.startsWith('bigpicture_proxy_requests_total'))
   if (counters.length > 0) lines.push(`  its counters: ${counters.map(([k, v]) => `${k.replace('bigpicture_proxy_', '')} ${v}`).join(', ')}`)
   if (r.proxy.crashed !== undefined) lines.push(`  THE PROXY EXITED DURING THE RUN (${r.proxy.crashed.code ?? r.proxy.crashed.signal})`)
+  for (const [i, p] of (r.replicas ?? []).entries()) {
+    if (i === 0) continue
+    lines.push(`Replica ${i + 1}: pid ${p.pid}, log lines ${JSON.stringify(p.logLevels)}, exit after SIGTERM: ${p.exit === undefined ? 'n/a' : `${p.exit.code ?? p.exit.signal} in ${p.exit.ms} ms`}`)
+    if (p.crashed !== undefined) lines.push(`  REPLICA ${i + 1} EXITED DURING THE RUN (${p.crashed.code ?? p.crashed.signal})`)
+    for (const e of p.errorLines.slice(0, 5)) lines.push(`  error log: ${e}`)
+  }
   for (const e of r.proxy.errorLines.slice(0, 5)) lines.push(`  error log: ${e}`)
   if (r.proxy.stderrTail !== '') lines.push('  stderr (tail):', ...r.proxy.stderrTail.trimEnd().split('\n').slice(-15).map((l) => `    ${l}`))
   if (Object.keys(r.notes).length > 0) {

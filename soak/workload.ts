@@ -12,7 +12,8 @@ import type { Random } from './random.js'
 import { SOAK_ID_HEADER, WireTracker } from './wire.js'
 
 export interface WorkloadContext {
-  proxyUrl: string
+  /** The proxy replicas; each request goes to one picked at random, as a balancer without affinity would. */
+  proxyUrls: readonly string[]
   identities: readonly SoakIdentity[]
   ledger: Ledger
   faults: FaultSchedule
@@ -98,6 +99,12 @@ export class Workload {
     this.#agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, pipelining: 1 })
     this.#byKind = { cookie: [], basic: [], pat: [], service: [] }
     for (const identity of ctx.identities) this.#byKind[identity.kind].push(identity)
+  }
+
+  #proxyUrl (): string {
+    const urls = this.#ctx.proxyUrls
+    // One proxy: no random draw, so a seed replays the same run as before replicas existed.
+    return urls.length === 1 ? urls[0] as string : this.#ctx.random.pick(urls)
   }
 
   get inFlight (): number {
@@ -197,7 +204,7 @@ export class Workload {
     let arrivals: number[] = []
     this.#pending.set(pendingId, () => `${op} ${prepared.method} ${prepared.path} by ${identity.id} (proxy log label ${proxyLabel(identity, session)}) started at ${(startMs / 1000).toFixed(2)} s`)
     try {
-      const res = await request(this.#ctx.proxyUrl + prepared.path, {
+      const res = await request(this.#proxyUrl() + prepared.path, {
         dispatcher: this.#agent as Dispatcher,
         method: prepared.method,
         headers,
@@ -296,7 +303,7 @@ export class Workload {
     const startMs = clock()
     let answer: Answer | { code: string }
     try {
-      const res = await request(`${this.#ctx.proxyUrl}/rest/auth/1/session`, {
+      const res = await request(`${this.#proxyUrl()}/rest/auth/1/session`, {
         dispatcher: this.#agent as Dispatcher,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...jarHeader(identity) },

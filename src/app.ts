@@ -190,7 +190,7 @@ export async function buildApp (config: Config, options: AppOptions): Promise<Pr
         // cannot make the proxy hold its body.
         if (route.family === 'bigpicture' && identity.kind === 'none' && identity.serviceRefused) throw serviceIdentityForbidden()
         forwardedFor(request.headers, request.socket.remoteAddress)
-        request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false, client: request.socket.remoteAddress }, upstreamMs: -1 }
+        request.ctx = { identity, trace: { refreshed: false, loggedIn: false, retried: false, client: request.socket.remoteAddress, since: Date.now() }, upstreamMs: -1 }
       }
     } catch (err) {
       done(err as Error)

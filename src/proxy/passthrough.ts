@@ -78,7 +78,7 @@ export async function proxyRoutes (app: FastifyInstance, options: ProxyRoutesOpt
         // The proxy's own session died in Jira (expired, or its cluster node is gone). A request
         // without a body was not applied and costs nothing to send again: log in once more and
         // replay it; others get the 401 and the next request logs in.
-        manager.jiraRefused(ctx.identity, sent)
+        manager.jiraRefused(ctx.identity, sent, ctx.trace)
         if (!ctx.trace.retried && !hasBody(request.headers)) {
           discard(res.stream)
           ctx.trace.retried = true

@@ -48,6 +48,12 @@ export interface TokenPairRecord {
   refreshExpiresAt: number
   /** When the pair was issued (local clock): a replica picking it up refreshes it when its issuer would. */
   issuedAt: number
+  /**
+   * When the refresh that produced the pair started (local clock). A replica that heard of a
+   * refusal takes a stored pair for it only if this is later: only then was it issued after
+   * whatever caused the refusal. Absent: never taken for a refusal.
+   */
+  requestedAt?: number
 }
 
 /** A Jira cookie jar of a proxy-made session, serialised (tough-cookie's `serialize()`). */

@@ -21,6 +21,8 @@ export interface Trace {
   retried: boolean
   /** The caller's address: first contacts are limited per address. */
   client?: string | undefined
+  /** When the request arrived (wall clock, ms): a session Jira refused for it died no earlier. */
+  since?: number
 }
 
 /**
@@ -65,6 +67,9 @@ interface Ask {
   /** Straight to `system/auth`: a token for a body sent once. */
   viaAuth: boolean
 }
+
+/** Sessions `system/auth` is asked with at most for one token: the first, and two after it was found dead. */
+const SESSION_ATTEMPTS = 3
 
 /** When a token carries no readable `exp`, assume this much life and let a 401 correct us. */
 const UNKNOWN_LIFETIME_MS = 60_000
@@ -149,7 +154,7 @@ export class TokenManager {
   async refused (identity: TokenIdentity, app: number, sent: Outgoing, anonymous: boolean, trace: Trace): Promise<Outgoing | undefined> {
     const entry = this.#store.get(identity.key)
     try {
-      if (anonymous && sent.session !== undefined) this.#sessionDied(entry, sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
+      if (anonymous && sent.session !== undefined) this.#sessionDied(entry, sent.session, sessionIdIn(sent.cookie), 'anonymous_answer', trace.since ?? this.#now())
       const fresh = await this.#refresh(identity, entry, app, sent.authorization, trace, true)
       if (fresh === undefined || fresh === sent.authorization) return undefined
       return await this.#outgoing(identity, entry, fresh, trace)
@@ -200,9 +205,9 @@ export class TokenManager {
   }
 
   /** A plain Jira request sent with the proxy's session was answered as anonymous: that session is gone. */
-  jiraRefused (identity: TokenIdentity, sent: Outgoing): void {
+  jiraRefused (identity: TokenIdentity, sent: Outgoing, trace: Trace): void {
     if (sent.session === undefined) return
-    this.#sessionDied(this.#store.get(identity.key), sent.session, sessionIdIn(sent.cookie), 'anonymous_answer')
+    this.#sessionDied(this.#store.get(identity.key), sent.session, sessionIdIn(sent.cookie), 'anonymous_answer', trace.since ?? this.#now())
   }
 
   async #outgoing (identity: TokenIdentity, entry: IdentityTokens, token: string | undefined, trace: Trace): Promise<Outgoing> {
@@ -252,7 +257,7 @@ export class TokenManager {
     let heard = t.refusedSeq
     if (failed === undefined || failed !== t.refusedToken) {
       heard = ++this.#seq
-      t.refused(failed, heard)
+      t.refused(failed, heard, this.#now())
     }
     // Requests arriving from now on wait for the successor instead of sending a dead token.
     if (failed !== undefined && t.authentication === failed) t.refreshAt = 0
@@ -296,8 +301,8 @@ export class TokenManager {
    * Jira no longer knows `session` (sent as `sentId`): forget it and every token issued on it,
    * unless a concurrent request already replaced it.
    */
-  #sessionDied (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss): void {
-    if (!this.#sessions.died(entry, session, sentId, loss)) return
+  #sessionDied (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss, since: number): void {
+    if (!this.#sessions.died(entry, session, sentId, loss, since)) return
     entry.someApp((t) => {
       t.authentication = undefined
       t.refresh = undefined
@@ -353,7 +358,12 @@ export class TokenManager {
    * the result over the generation it read, so none replaces a pair another already replaced.
    */
   async #obtainShared (shared: { store: SharedStore, lockTtlMs: number }, identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, ask: Ask, seq: number, trace: Trace): Promise<string | undefined> {
-    const replacing = t.authentication
+    // After a refusal the slot may already hold nothing (a dead session clears it): the refused
+    // token, possibly still in the store, is the one not to take back.
+    const replacing = ask.rejected ? t.refusedToken ?? t.authentication : t.authentication
+    // After a refusal, a pair another replica stored is taken only if its refresh started after
+    // this replica heard of the refusal: one started earlier may bring a token its cause killed.
+    const heardAt = t.refusedAt
     const key = tokenRecordKey(identity.key, this.#apps[app] as string)
     const result = await flyShared<TokenPairRecord>({
       records: shared.store.tokens,
@@ -361,13 +371,14 @@ export class TokenManager {
       key,
       lockName: `token\n${key}`,
       lockTtlMs: shared.lockTtlMs,
-      usable: (r) => !ask.viaAuth && r.value.authentication !== replacing && this.#now() < refreshMoment(r.value.authExpiresAt, r.value.issuedAt, this.#skew),
+      usable: (r) => !ask.viaAuth && r.value.authentication !== replacing && (!ask.rejected || (r.value.requestedAt ?? 0) > heardAt) && this.#now() < refreshMoment(r.value.authExpiresAt, r.value.issuedAt, this.#skew),
       produce: async (stored) => {
+        const requestedAt = this.#now()
         if (stored !== undefined && stored.value.authentication !== replacing) this.#adopt(t, stored.value, seq)
         const token = await this.#obtain(identity, entry, app, t, ask, seq, trace)
         if (token === undefined) return undefined
         const now = this.#now()
-        const record: TokenPairRecord = { authentication: token, refresh: t.refresh, authExpiresAt: t.authExpiresAt, refreshExpiresAt: t.hasRefresh ? t.refreshExpiresAt : 0, issuedAt: now }
+        const record: TokenPairRecord = { authentication: token, refresh: t.refresh, authExpiresAt: t.authExpiresAt, refreshExpiresAt: t.hasRefresh ? t.refreshExpiresAt : 0, issuedAt: now, requestedAt }
         return { value: record, ttlMs: Math.max(record.authExpiresAt, record.refreshExpiresAt) - now }
       }
     })
@@ -404,27 +415,31 @@ export class TokenManager {
       t.refresh = undefined
       return undefined
     }
-    let session = await this.#sessions.session(identity, entry, trace)
-    const sentId = session.id
-    let r = await this.#client.auth(name, session)
     // Refused: is the session dead in Jira (expired, Jira restarted, its cluster node gone, killed
     // right after our login) or does BigPicture refuse a live one? Only the first is fixed by
-    // logging in again, once. A session replaced meanwhile (another request of this identity got a
-    // new one from Jira) was not the one refused: it is simply asked about.
-    if (!r.ok) {
-      const replaced = session.id !== sentId
-      if (replaced || !(await this.#client.sessionAlive(session))) {
-        if (!replaced) {
-          this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
-          this.#sessionDied(entry, session, sentId, 'session_check')
-        }
-        session = await this.#sessions.session(identity, entry, trace)
-        r = await this.#client.auth(name, session)
+    // logging in again. A session replaced meanwhile (another request of this identity got a new
+    // one from Jira or from the store) was not the one refused: it is simply asked about. The
+    // second session may itself turn out dead (taken from the store as another replica's died
+    // too), so it gets the same check once more.
+    let session = await this.#sessions.session(identity, entry, trace)
+    for (let attempt = 0; ; attempt++) {
+      const sentId = session.id
+      const asked = this.#now()
+      const r = await this.#client.auth(name, session)
+      if (r.ok) {
+        this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
+        return this.#keep(t, r.tokens, seq)
       }
+      if (attempt === SESSION_ATTEMPTS - 1) break
+      const replaced = entry.session !== session || session.id !== sentId
+      if (!replaced) {
+        if (await this.#client.sessionAlive(session)) break
+        this.#log.info({ identity: label(identity), app: name }, 'Jira no longer knows the session; logging in again')
+        this.#sessionDied(entry, session, sentId, 'session_check', asked)
+      }
+      session = await this.#sessions.session(identity, entry, trace)
     }
-    if (!r.ok) throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
-    this.#log.debug({ identity: label(identity), app: name }, 'token issued by system/auth')
-    return this.#keep(t, r.tokens, seq)
+    throw new ProxyError('BIGPICTURE_AUTH_FAILED', 'BigPicture refused a live Jira session.')
   }
 
   #keep (t: AppTokens, issued: IssuedTokens, seq: number): string {

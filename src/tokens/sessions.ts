@@ -53,6 +53,12 @@ export class SessionManager {
   readonly #dead = new LRUCache<string, true>({ max: 10_000, ttl: DEAD_SESSION_MS })
   /** The id of the identity's last session Jira forgot: one another replica stored is no better. */
   readonly #deadIds = new WeakMap<IdentityTokens, string>()
+  /**
+   * Since when (wall clock, ms) the identity's last session may have been dead: the arrival of the
+   * request Jira refused on it. Whatever killed it (an expiry of every session of the account) may
+   * have killed a session another replica stored too, so only one whose login started later is taken.
+   */
+  readonly #deadSince = new WeakMap<IdentityTokens, number>()
   readonly #firstContacts: FirstContactLimiter
 
   constructor (options: SessionManagerOptions) {
@@ -96,13 +102,14 @@ export class SessionManager {
   /**
    * Jira no longer knows `session`, sent with session id `sentId`: forget it, unless a concurrent
    * request (or Jira itself) has already replaced it. Its other cookies (a balancer's) are kept for
-   * the next login. Returns whether it was forgotten.
+   * the next login. `since`: when the request that found it dead arrived. Returns whether it was forgotten.
    */
-  died (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss): boolean {
+  died (entry: IdentityTokens, session: JiraSession, sentId: string | undefined, loss: SessionLoss, since: number): boolean {
     if (entry.session !== session || sentId === undefined || session.id !== sentId) return false
     entry.session = session.withoutSession()
     this.#lost.set(entry, loss)
     this.#deadIds.set(entry, sentId)
+    this.#deadSince.set(entry, since)
     return true
   }
 
@@ -166,6 +173,7 @@ export class SessionManager {
   async #login (identity: CredentialIdentity, entry: IdentityTokens, client: string | undefined): Promise<JiraSession> {
     if (this.#shared === undefined) return await this.#loginToJira(identity, entry, client)
     const dead = this.#deadIds.get(entry)
+    const deadSince = this.#deadSince.get(entry) ?? 0
     const result = await flyShared<SerializedJar>({
       records: this.#shared.store.jars,
       locks: this.#shared.store.locks,
@@ -174,13 +182,26 @@ export class SessionManager {
       lockTtlMs: this.#shared.lockTtlMs,
       usable: (record) => {
         const id = new JiraSession(record.value as SerializedJiraSession).id
-        return id !== undefined && id !== dead
+        return id !== undefined && id !== dead && (deadSince === 0 || loginStartedAt(record.value) > deadSince)
       },
-      produce: async () => ({ value: (await this.#loginToJira(identity, entry, client)).toJSON(), ttlMs: SHARED_JAR_MS })
+      produce: async (stored) => {
+        const startedAt = Date.now()
+        // Stored before this replica found its own dead: Jira says whether it outlived the cause.
+        const theirs = stored === undefined ? undefined : new JiraSession(stored.value as SerializedJiraSession)
+        if (theirs?.id !== undefined && theirs.id !== dead && await this.#client.sessionAlive(theirs)) {
+          entry.session = theirs
+          this.#lost.delete(entry)
+          this.#deadSince.delete(entry)
+          return { value: { ...theirs.toJSON(), [LOGIN_STARTED_AT]: startedAt }, ttlMs: SHARED_JAR_MS }
+        }
+        const session = await this.#loginToJira(identity, entry, client)
+        return { value: { ...session.toJSON(), [LOGIN_STARTED_AT]: startedAt }, ttlMs: SHARED_JAR_MS }
+      }
     })
     if (result === undefined || result.produced) return entry.session as JiraSession
     const session = new JiraSession(result.value as SerializedJiraSession)
     this.#lost.delete(entry)
+    this.#deadSince.delete(entry)
     this.#log.info({ identity: label(identity) }, 'took the Jira session another replica logged in')
     entry.session = session
     return session
@@ -228,6 +249,15 @@ export class SessionManager {
     this.#log.warn({ identity: label(identity), status: r.status, reason: r.reason, retryAfterSeconds: Number(err.headers?.['retry-after']) }, 'Jira rejected the login; backing off')
     throw err
   }
+}
+
+/** Where a stored jar records when its login started (beside the jar's own fields, which ignore it). */
+const LOGIN_STARTED_AT = 'loginStartedAt'
+
+/** When the login of a stored jar started; 0 for a jar stored without it. */
+function loginStartedAt (jar: SerializedJar): number {
+  const at = jar[LOGIN_STARTED_AT]
+  return typeof at === 'number' ? at : 0
 }
 
 /**

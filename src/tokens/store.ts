@@ -35,6 +35,7 @@ class RefreshState {
   flightSeq = 0
   refusedToken: string | undefined = undefined
   refusedSeq = 0
+  refusedAt = 0
 }
 
 /**
@@ -123,11 +124,14 @@ export class AppTokens {
   /** The last token BigPicture refused, and the step at which the proxy first heard of it. */
   get refusedToken (): string | undefined { return this.#state?.refusedToken }
   get refusedSeq (): number { return this.#state?.refusedSeq ?? 0 }
+  /** When (wall clock, ms) the proxy first heard of that refusal; 0 if it has heard of none. */
+  get refusedAt (): number { return this.#state?.refusedAt ?? 0 }
 
-  refused (token: string | undefined, seq: number): void {
+  refused (token: string | undefined, seq: number, at: number): void {
     const state = (this.#state ??= new RefreshState())
     state.refusedToken = token
     state.refusedSeq = seq
+    state.refusedAt = at
   }
 
   // Static: a private method of the instances would cost each of them a field (V8's class brand).

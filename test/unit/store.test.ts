@@ -79,7 +79,7 @@ t.test('AppTokens: refresh state lasts while a flight is under way or a refusal 
   slot.endFlight(second)
   t.equal(slot.flight, undefined)
   t.equal(slot.refusedSeq, 0)
-  slot.refused('dead', 6)
+  slot.refused('dead', 6, 1)
   slot.startFlight(first, 7)
   slot.endFlight(first)
   t.equal(slot.flight, undefined)
