@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import { request } from 'undici'
+import { freePort } from '../soak/store-process.js'
 import { productTraffic } from './callers.js'
 import { type Bench, SESSIONS, logFile, productEnv } from './context.js'
 import { OTHER_CPUS, type Product, assertAlive, pinned, sleep, startProduct, stopChild } from './proc.js'
@@ -57,14 +57,6 @@ async function storeReadiness (product: Product): Promise<string | undefined> {
   return typeof body.store === 'string' ? body.store : undefined
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (typeof address !== 'object' || address === null) throw new Error('no free port')
-  return address.port
-}
 
 export async function measureStore (bench: Bench, progress: (line: string) => void): Promise<StoreSummary> {
   if (!HAS_REDIS) return { skipped: 'redis-server is not installed', ratio: undefined, cpuRatio: undefined, rounds: [], replicas: REPLICAS, storm: undefined }

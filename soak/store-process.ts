@@ -58,7 +58,8 @@ export async function startStoreProcess (command = 'redis-server'): Promise<Stor
   return { url: `redis://127.0.0.1:${port}`, kill, start, get up () { return running() } }
 }
 
-async function freePort (): Promise<number> {
+/** A port nothing listens on now, found by binding port 0 (Redis needs a concrete port). */
+export async function freePort (): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
@@ -67,7 +68,8 @@ async function freePort (): Promise<number> {
   return address.port
 }
 
-async function answersPing (port: number): Promise<boolean> {
+/** Whether a Redis server on this loopback port answers PING. */
+export async function answersPing (port: number): Promise<boolean> {
   return await new Promise((resolve) => {
     const socket = createConnection({ port, host: '127.0.0.1' })
     let reply = ''

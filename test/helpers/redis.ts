@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createConnection, createServer } from 'node:net'
 import { Redis } from 'ioredis'
+import { answersPing, freePort } from '../../soak/store-process.js'
 import { sleep } from './clients.js'
 
 /** A real redis-server on a free loopback port, in memory only, stopped when the test ends. */
@@ -73,30 +73,4 @@ export async function startRedis (t: { teardown (fn: () => unknown): void }, opt
   }
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (typeof address !== 'object' || address === null) throw new Error('no port')
-  return address.port
-}
 
-async function answersPing (port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' })
-    let reply = ''
-    const done = (ok: boolean): void => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(1000, () => done(false))
-    socket.on('error', () => done(false))
-    socket.on('connect', () => socket.write('PING\r\n'))
-    socket.on('data', (c: Buffer) => {
-      reply += c.toString()
-      // A server with a password answers NOAUTH: it is up all the same.
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'))
-    })
-  })
-}
