@@ -33,3 +33,16 @@ export async function runBuiltSoak (args: string[], jsonPath: string): Promise<{
   const report = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) as SoakJson : undefined
   return { code, output, report }
 }
+
+/**
+ * Every invariant of a report holds and was really checked, and the soak exited 0: the closing
+ * assertions of every soak test.
+ */
+export function assertInvariantsHeld (t: { ok: (value: unknown, message: string) => void, equal: (found: unknown, wanted: unknown, message: string) => void }, report: Pick<SoakJson, 'invariants'>, code: number | null, output: string): void {
+  for (const inv of report.invariants) {
+    const why = inv.examples.length === 0 ? '' : `\n  ${inv.examples.slice(0, 5).join('\n  ')}`
+    t.ok(inv.pass, `${inv.name}: ${inv.violations} violation(s) in ${inv.checked} checks${why}`)
+    t.ok(inv.checked > 0, `${inv.name} was actually checked`)
+  }
+  t.equal(code, 0, `the soak exits 0 when every invariant holds${code === 0 ? '' : `\n${output.slice(-2000)}`}`)
+}
