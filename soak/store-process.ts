@@ -54,7 +54,13 @@ export async function startStoreProcess (command = 'redis-server'): Promise<Stor
     await exited
   }
 
-  await start()
+  try {
+    await start()
+  } catch (err) {
+    // A server that started but never answered must not outlive the failed start.
+    await kill()
+    throw err
+  }
   return { url: `redis://127.0.0.1:${port}`, kill, start, get up () { return running() } }
 }
 
@@ -82,7 +88,8 @@ export async function answersPing (port: number): Promise<boolean> {
     socket.on('connect', () => socket.write('PING\r\n'))
     socket.on('data', (c: Buffer) => {
       reply += c.toString()
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'))
+      // A server with a password answers NOAUTH: it is up all the same.
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'))
     })
   })
 }

@@ -52,11 +52,13 @@ export async function startRedis (t: { teardown (fn: () => unknown): void }, opt
     await exited
   }
 
-  await start()
+  // Registered first: a server that started but never answered is stopped too, or it would keep
+  // the test process alive until tap's timeout.
   t.teardown(async () => {
     for (const c of clients) c.disconnect()
     await kill()
   })
+  await start()
   return {
     port,
     url: options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
