@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto'
+
 /**
  * What replicas share, as narrow ports: records replaced whole under a generation check, the
  * login-failure ledger, the dead-session memory and locks. The token lifecycle talks to these and
@@ -54,6 +56,11 @@ export interface TokenPairRecord {
    * whatever caused the refusal. Absent: never taken for a refusal.
    */
   requestedAt?: number
+  /**
+   * Set when the refresh answered a refusal: a digest of the refused token. The refusal was heard
+   * after whatever killed that token, so the pair was requested after it too.
+   */
+  answers?: string
 }
 
 /** A Jira cookie jar of a proxy-made session, serialised (tough-cookie's `serialize()`). */
@@ -139,6 +146,11 @@ export interface SharedStore {
   /** The server's version when it answers. */
   ping (): Promise<Answer<string>>
   close (): Promise<void>
+}
+
+/** A refused token as a record names it: a digest, so the record holds no second token. */
+export function tokenDigest (token: string): string {
+  return hash('sha256', token, 'base64url').slice(0, 22)
 }
 
 /** The key of one app's token pair for one identity. */

@@ -3,7 +3,7 @@ import { ProxyError } from '../errors.js'
 import { label } from '../identity/hash.js'
 import { type Identity, type TokenIdentity, hasCredentials } from '../identity/types.js'
 import type { Metrics } from '../ops/metrics.js'
-import { type SharedStore, type TokenPairRecord, tokenRecordKey } from '../store/ports.js'
+import { type SharedStore, type TokenPairRecord, tokenDigest, tokenRecordKey } from '../store/ports.js'
 import { flyShared } from '../store/shared-flight.js'
 import type { AuthClient, IssuedTokens } from './auth-client.js'
 import { localExpiry } from './clock.js'
@@ -66,6 +66,8 @@ interface Ask {
   rejected: boolean
   /** Straight to `system/auth`: a token for a body sent once. */
   viaAuth: boolean
+  /** With `rejected`: when the refused request arrived (wall clock, ms). */
+  sentAt?: number | undefined
 }
 
 /** Sessions `system/auth` is asked with at most for one token: the first, and two after it was found dead. */
@@ -264,7 +266,7 @@ export class TokenManager {
     for (;;) {
       const current = t.authentication
       if (current !== undefined && current !== failed && t.issuedSeq > heard && this.#now() < t.refreshAt) return current
-      if (t.flight === undefined) return await this.#fly(identity, entry, app, t, { rejected: true, viaAuth: false }, trace)
+      if (t.flight === undefined) return await this.#fly(identity, entry, app, t, { rejected: true, viaAuth: false, sentAt: trace.since }, trace)
       if (t.flightSeq > heard) {
         this.#metrics.coalesced.inc()
         return await t.flight
@@ -361,9 +363,17 @@ export class TokenManager {
     // After a refusal the slot may already hold nothing (a dead session clears it): the refused
     // token, possibly still in the store, is the one not to take back.
     const replacing = ask.rejected ? t.refusedToken ?? t.authentication : t.authentication
-    // After a refusal, a pair another replica stored is taken only if its refresh started after
-    // this replica heard of the refusal: one started earlier may bring a token its cause killed.
+    // After a refusal, a pair another replica stored is taken if its refresh started after this
+    // replica heard of the refusal; or if it answered a refusal of the same token (so it came after
+    // that token's death) and started after the refused request was sent, as in a storm of 401s
+    // spread over replicas. One started earlier may bring a token its cause killed.
     const heardAt = t.refusedAt
+    const answers = ask.rejected && replacing !== undefined ? tokenDigest(replacing) : undefined
+    const sentAt = ask.sentAt ?? heardAt
+    const afterRefusal = (r: TokenPairRecord): boolean => {
+      const requestedAt = r.requestedAt ?? 0
+      return requestedAt > heardAt || (answers !== undefined && r.answers === answers && requestedAt > sentAt)
+    }
     const key = tokenRecordKey(identity.key, this.#apps[app] as string)
     const result = await flyShared<TokenPairRecord>({
       records: shared.store.tokens,
@@ -371,14 +381,14 @@ export class TokenManager {
       key,
       lockName: `token\n${key}`,
       lockTtlMs: shared.lockTtlMs,
-      usable: (r) => !ask.viaAuth && r.value.authentication !== replacing && (!ask.rejected || (r.value.requestedAt ?? 0) > heardAt) && this.#now() < refreshMoment(r.value.authExpiresAt, r.value.issuedAt, this.#skew),
+      usable: (r) => !ask.viaAuth && r.value.authentication !== replacing && (!ask.rejected || afterRefusal(r.value)) && this.#now() < refreshMoment(r.value.authExpiresAt, r.value.issuedAt, this.#skew),
       produce: async (stored) => {
         const requestedAt = this.#now()
         if (stored !== undefined && stored.value.authentication !== replacing) this.#adopt(t, stored.value, seq)
         const token = await this.#obtain(identity, entry, app, t, ask, seq, trace)
         if (token === undefined) return undefined
         const now = this.#now()
-        const record: TokenPairRecord = { authentication: token, refresh: t.refresh, authExpiresAt: t.authExpiresAt, refreshExpiresAt: t.hasRefresh ? t.refreshExpiresAt : 0, issuedAt: now, requestedAt }
+        const record: TokenPairRecord = { authentication: token, refresh: t.refresh, authExpiresAt: t.authExpiresAt, refreshExpiresAt: t.hasRefresh ? t.refreshExpiresAt : 0, issuedAt: now, requestedAt, answers }
         return { value: record, ttlMs: Math.max(record.authExpiresAt, record.refreshExpiresAt) - now }
       }
     })

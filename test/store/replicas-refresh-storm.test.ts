@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BP, basic, call, loginCookie } from '../helpers/clients.js'
+import { BP, basic, call, loginCookie, until } from '../helpers/clients.js'
 import { startRedis } from '../helpers/redis.js'
 import { startSimulator } from '../helpers/simulator.js'
 import { roundRobin, startReplicas } from './_replicas.js'
@@ -37,5 +37,27 @@ t.test('one replica refreshed before another heard its token refused: that one r
   t.equal(sim.stats.calls.reauth, 1)
   t.equal((await call(`${b?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the second is refused, then refreshes itself')
   t.equal(sim.stats.calls.reauth, 2, 'a reauth of its own')
+  t.equal(sim.stats.calls.auth, 1)
+})
+
+t.test('a request in flight while another replica refreshed takes that replica\'s token when its 401 comes back', async (t) => {
+  // The storm's shape, made deterministic: B's request was sent with the revoked token before A's
+  // refresh began, and its 401 comes back after. A's pair answered the refusal of that very token,
+  // so it was issued after the token's death and after B's request was sent: B takes it.
+  const sim = await startSimulator(t)
+  const redis = await startRedis(t)
+  const [a, b] = await startReplicas(t, 2, sim.url, redis)
+  const headers = { authorization: basic('bob', 'bob-secret') }
+  for (const replica of [a, b]) t.equal((await call(`${replica?.url ?? ''}${BP}/box`, { headers })).status, 200)
+  sim.control.revokeAuthTokens()
+  const seen = sim.stats.requests
+  sim.control.setLatency(600)
+  const slow = call(`${b?.url ?? ''}${BP}/box`, { headers })
+  await until(() => sim.stats.requests > seen)
+  sim.control.setLatency(0)
+  t.equal((await call(`${a?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
+  t.equal(sim.stats.calls.reauth, 1)
+  t.equal((await slow).status, 200, 'the request in flight is replayed with the stored token')
+  t.equal(sim.stats.calls.reauth, 1, 'no second reauth')
   t.equal(sim.stats.calls.auth, 1)
 })
