@@ -77,8 +77,10 @@ export function tokenCallBounds (identities: readonly SoakIdentity[], stats: Sim
     const sessions = identity.kind === 'cookie' ? Math.max(1, identity.loginSuccesses) : 1
     const refreshes = A === 0 ? 0 : A * (sessions + Math.ceil(D / R) + Math.ceil(D / Lr) + events.length) + bp.streamed
     const authReauthBound = 2 * refreshes + 2 * bp.inAuthFailureWindows
-    // The proxy logs in with a password (POST: "login") or a PAT (GET: "session"); cookie clients log in themselves.
-    const login = identity.kind === 'pat' ? calls.session ?? 0 : calls.login ?? 0
+    // The proxy logs in with a password (POST: "login") or a PAT (GET of the session with the PAT:
+    // "pat_login"; a replica checking a session another stored is a GET by cookie, not a login);
+    // cookie clients log in themselves.
+    const login = identity.kind === 'pat' ? calls.pat_login ?? 0 : calls.login ?? 0
     const loginBound = identity.kind === 'cookie' ? identity.loginAttempts : (bp.requests > 0 || identity.kind === 'service' ? 1 + expiries + outages : 0)
     const row: TokenCallRow = {
       identity: identity.id, kind: identity.kind, requests: bp.requests, apps: A,

@@ -126,7 +126,7 @@ export async function runSoak (options: SoakOptions, log: (line: string) => void
     exits = await Promise.all(proxies.map((p) => p.stop()))
 
     const tokenCalls = tokenCallBounds(identities, sim.stats, faults, options, phases.endMs)
-    const loginsThatOpenedSessions = (sim.stats.calls.login ?? 0) + (sim.stats.calls.session ?? 0)
+    const loginsThatOpenedSessions = (sim.stats.calls.login ?? 0) + (sim.stats.calls.pat_login ?? 0)
     const passthroughSessions = sim.stats.sessionsCreated - loginsThatOpenedSessions
     if (passthroughSessions > 0) {
       ledger.note('Jira sessions opened by Basic/PAT requests passed through to plain Jira endpoints (one per credential, again after a fault killed it)', passthroughSessions)

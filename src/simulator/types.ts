@@ -103,6 +103,8 @@ export interface SimulatorControl {
 export type CallKind =
   | 'login' | 'logout' | 'session' | 'myself' | 'attachment'
   | 'auth' | 'reauth' | 'bigpicture' | 'other' | 'basic' | 'pat'
+  /** `GET /rest/auth/1/session` that opened a session with a personal access token: a PAT's login. */
+  | 'pat_login'
 
 /** Counters a test reads to prove what reached Jira. */
 export interface SimulatorStats {

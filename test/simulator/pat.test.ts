@@ -16,6 +16,11 @@ t.test('a personal access token authenticates and opens a session', async (t) =>
 
   const reuse = await fetch(`${sim.url}/rest/auth/1/session`, { headers: { cookie: `JSESSIONID=${id}` } })
   t.equal(reuse.status, 200)
+  t.equal(sim.stats.calls.pat_login, undefined, 'a session check by cookie is not a PAT login')
+  const login = await fetch(`${sim.url}/rest/auth/1/session`, { headers: { authorization: 'Bearer NjM4-pat-of-svc' } })
+  t.equal(login.status, 200)
+  t.equal(sim.stats.callsByUser.svc?.pat_login, 1, 'the session resource asked with the PAT is one')
+  t.equal(sim.stats.calls.session, 2, 'both count as session calls')
 })
 
 t.test('an unknown personal access token answers 401', async (t) => {

@@ -40,6 +40,8 @@ export async function sessionRoute (ctx: RequestContext, identity: JiraIdentity 
     case 'GET':
       countCall(state, 'session', identity?.user)
       if (identity === null) return sendNotAuthenticated(res)
+      // A session check by cookie is not a login; this is how a client logs in with a PAT.
+      if (identity.via === 'pat') countCall(state, 'pat_login', identity.user)
       return sendJson(res, 200, {
         self: `${state.common.baseUrl}/rest/api/latest/user?username=${encodeURIComponent(identity.user)}`,
         name: identity.user,
