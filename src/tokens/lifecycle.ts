@@ -66,8 +66,6 @@ interface Ask {
   rejected: boolean
   /** Straight to `system/auth`: a token for a body sent once. */
   viaAuth: boolean
-  /** With `rejected`: when the refused request arrived (wall clock, ms). */
-  sentAt?: number | undefined
 }
 
 /** Sessions `system/auth` is asked with at most for one token: the first, and two after it was found dead. */
@@ -257,16 +255,19 @@ export class TokenManager {
   async #replace (identity: TokenIdentity, entry: IdentityTokens, app: number, t: AppTokens, failed: string | undefined, trace: Trace): Promise<string | undefined> {
     // The slot remembers its last refusal, so a storm of 401s for one token is one refusal.
     let heard = t.refusedSeq
+    const sentAt = trace.since ?? this.#now()
     if (failed === undefined || failed !== t.refusedToken) {
       heard = ++this.#seq
-      t.refused(failed, heard, this.#now())
+      t.refused(failed, heard, this.#now(), sentAt)
+    } else {
+      t.alsoRefused(sentAt)
     }
     // Requests arriving from now on wait for the successor instead of sending a dead token.
     if (failed !== undefined && t.authentication === failed) t.refreshAt = 0
     for (;;) {
       const current = t.authentication
       if (current !== undefined && current !== failed && t.issuedSeq > heard && this.#now() < t.refreshAt) return current
-      if (t.flight === undefined) return await this.#fly(identity, entry, app, t, { rejected: true, viaAuth: false, sentAt: trace.since }, trace)
+      if (t.flight === undefined) return await this.#fly(identity, entry, app, t, { rejected: true, viaAuth: false }, trace)
       if (t.flightSeq > heard) {
         this.#metrics.coalesced.inc()
         return await t.flight
@@ -367,12 +368,13 @@ export class TokenManager {
     // replica heard of the refusal; or if it answered a refusal of the same token (so it came after
     // that token's death) and started after the refused request was sent, as in a storm of 401s
     // spread over replicas. One started earlier may bring a token its cause killed.
+    // The earliest such request counts, read when the store is looked at: the refusals of a
+    // storm's other requests keep arriving while this replica waits for another's refresh.
     const heardAt = t.refusedAt
     const answers = ask.rejected && replacing !== undefined ? tokenDigest(replacing) : undefined
-    const sentAt = ask.sentAt ?? heardAt
     const afterRefusal = (r: TokenPairRecord): boolean => {
       const requestedAt = r.requestedAt ?? 0
-      return requestedAt > heardAt || (answers !== undefined && r.answers === answers && requestedAt > sentAt)
+      return requestedAt > heardAt || (answers !== undefined && r.answers === answers && requestedAt > t.refusedSentAt)
     }
     const key = tokenRecordKey(identity.key, this.#apps[app] as string)
     const result = await flyShared<TokenPairRecord>({

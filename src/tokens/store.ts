@@ -36,6 +36,7 @@ class RefreshState {
   refusedToken: string | undefined = undefined
   refusedSeq = 0
   refusedAt = 0
+  refusedSentAt = 0
 }
 
 /**
@@ -126,12 +127,21 @@ export class AppTokens {
   get refusedSeq (): number { return this.#state?.refusedSeq ?? 0 }
   /** When (wall clock, ms) the proxy first heard of that refusal; 0 if it has heard of none. */
   get refusedAt (): number { return this.#state?.refusedAt ?? 0 }
+  /** When the earliest request refused with that token was sent (wall clock, ms). */
+  get refusedSentAt (): number { return this.#state?.refusedSentAt ?? 0 }
 
-  refused (token: string | undefined, seq: number, at: number): void {
+  refused (token: string | undefined, seq: number, at: number, sentAt: number): void {
     const state = (this.#state ??= new RefreshState())
     state.refusedToken = token
     state.refusedSeq = seq
     state.refusedAt = at
+    state.refusedSentAt = sentAt
+  }
+
+  /** Another request sent with the refused token was refused too. */
+  alsoRefused (sentAt: number): void {
+    const state = this.#state
+    if (state !== undefined && sentAt < state.refusedSentAt) state.refusedSentAt = sentAt
   }
 
   // Static: a private method of the instances would cost each of them a field (V8's class brand).

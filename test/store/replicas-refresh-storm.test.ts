@@ -1,5 +1,5 @@
-import t from 'tap'
-import { BP, basic, call, loginCookie, until } from '../helpers/clients.js'
+import t, { type Test } from 'tap'
+import { BP, basic, call, loginCookie, sleep, until } from '../helpers/clients.js'
 import { startRedis } from '../helpers/redis.js'
 import { startSimulator } from '../helpers/simulator.js'
 import { roundRobin, startReplicas } from './_replicas.js'
@@ -24,18 +24,24 @@ for (const kind of ['cookie', 'basic'] as const) {
   })
 }
 
-t.test('one replica refreshed before another heard its token refused: that one refreshes too', async (t) => {
-  // The stored pair was refreshed before the second replica heard of its refusal: for all it
-  // knows, whatever killed its token killed that pair too, so it does not spend its replay on it.
+/** Two replicas sharing a store, both holding bob's token, which is then revoked. */
+async function bothHoldARevokedToken (t: Test): Promise<{ sim: Awaited<ReturnType<typeof startSimulator>>, a: string, b: string, headers: Record<string, string> }> {
   const sim = await startSimulator(t)
   const redis = await startRedis(t)
-  const [a, b] = await startReplicas(t, 2, sim.url, redis)
+  const [a, b] = (await startReplicas(t, 2, sim.url, redis)).map((r) => r.url)
   const headers = { authorization: basic('bob', 'bob-secret') }
-  for (const replica of [a, b]) t.equal((await call(`${replica?.url ?? ''}${BP}/box`, { headers })).status, 200)
+  for (const url of [a, b]) t.equal((await call(`${url ?? ''}${BP}/box`, { headers })).status, 200)
   sim.control.revokeAuthTokens()
-  t.equal((await call(`${a?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
+  return { sim, a: a ?? '', b: b ?? '', headers }
+}
+
+t.test('one replica refreshed before another sent its request with the refused token: that one refreshes too', async (t) => {
+  // The second replica's request went out after the first replica's refresh began: for all it
+  // knows, whatever killed its token killed that pair too, so it does not spend its replay on it.
+  const { sim, a, b, headers } = await bothHoldARevokedToken(t)
+  t.equal((await call(`${a}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
   t.equal(sim.stats.calls.reauth, 1)
-  t.equal((await call(`${b?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the second is refused, then refreshes itself')
+  t.equal((await call(`${b}${BP}/box`, { headers })).status, 200, 'the second is refused, then refreshes itself')
   t.equal(sim.stats.calls.reauth, 2, 'a reauth of its own')
   t.equal(sim.stats.calls.auth, 1)
 })
@@ -44,20 +50,35 @@ t.test('a request in flight while another replica refreshed takes that replica\'
   // The storm's shape, made deterministic: B's request was sent with the revoked token before A's
   // refresh began, and its 401 comes back after. A's pair answered the refusal of that very token,
   // so it was issued after the token's death and after B's request was sent: B takes it.
-  const sim = await startSimulator(t)
-  const redis = await startRedis(t)
-  const [a, b] = await startReplicas(t, 2, sim.url, redis)
-  const headers = { authorization: basic('bob', 'bob-secret') }
-  for (const replica of [a, b]) t.equal((await call(`${replica?.url ?? ''}${BP}/box`, { headers })).status, 200)
-  sim.control.revokeAuthTokens()
+  const { sim, a, b, headers } = await bothHoldARevokedToken(t)
   const seen = sim.stats.requests
   sim.control.setLatency(600)
-  const slow = call(`${b?.url ?? ''}${BP}/box`, { headers })
+  const slow = call(`${b}${BP}/box`, { headers })
   await until(() => sim.stats.requests > seen)
   sim.control.setLatency(0)
-  t.equal((await call(`${a?.url ?? ''}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
+  t.equal((await call(`${a}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
   t.equal(sim.stats.calls.reauth, 1)
   t.equal((await slow).status, 200, 'the request in flight is replayed with the stored token')
   t.equal(sim.stats.calls.reauth, 1, 'no second reauth')
   t.equal(sim.stats.calls.auth, 1)
+})
+
+t.test('the earliest request refused with the token counts, even when a later one was answered first', async (t) => {
+  // B's first 401 is for a request sent after A's refresh began; one it sent before that comes
+  // back while B waits for A's refresh to land. That earlier one shows the token was dead before A
+  // refreshed, so B takes A's pair.
+  const { sim, a, b, headers } = await bothHoldARevokedToken(t)
+  const seen = sim.stats.requests
+  sim.control.setLatency(800)
+  const early = call(`${b}${BP}/box`, { headers })
+  await until(() => sim.stats.requests > seen)
+  sim.control.setLatency(0)
+  const release = sim.control.holdTokenAnswers()
+  const first = call(`${a}${BP}/box`, { headers })
+  await until(() => (sim.stats.calls.reauth ?? 0) === 1)
+  const late = call(`${b}${BP}/box`, { headers })
+  await sleep(1000)
+  release()
+  t.same([(await first).status, (await late).status, (await early).status], [200, 200, 200], 'every request answered 200')
+  t.equal(sim.stats.calls.reauth, 1, 'one reauth across both replicas')
 })

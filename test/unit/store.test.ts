@@ -79,11 +79,14 @@ t.test('AppTokens: refresh state lasts while a flight is under way or a refusal 
   slot.endFlight(second)
   t.equal(slot.flight, undefined)
   t.equal(slot.refusedSeq, 0)
-  slot.refused('dead', 6, 1)
+  slot.refused('dead', 6, 1, 100)
+  slot.alsoRefused(120)
+  slot.alsoRefused(90)
   slot.startFlight(first, 7)
   slot.endFlight(first)
   t.equal(slot.flight, undefined)
   t.same([slot.refusedToken, slot.refusedSeq], ['dead', 6], 'the refusal is remembered after the flight')
+  t.equal(slot.refusedSentAt, 90, 'the earliest request refused with the token')
 })
 
 t.test('TokenStore: bounded, the service identity apart, refused first contacts dropped', async (t) => {
