@@ -25,7 +25,9 @@ for (const kind of ['cookie', 'basic'] as const) {
 }
 
 /** Two replicas sharing a store, both holding bob's token, which is then revoked. */
-async function bothHoldARevokedToken (t: Test): Promise<{ sim: Awaited<ReturnType<typeof startSimulator>>, a: string, b: string, headers: Record<string, string> }> {
+type Simulator = Awaited<ReturnType<typeof startSimulator>>
+
+async function bothHoldARevokedToken (t: Test): Promise<{ sim: Simulator, a: string, b: string, headers: Record<string, string> }> {
   const sim = await startSimulator(t)
   const redis = await startRedis(t)
   const [a, b] = (await startReplicas(t, 2, sim.url, redis)).map((r) => r.url)
@@ -33,6 +35,17 @@ async function bothHoldARevokedToken (t: Test): Promise<{ sim: Awaited<ReturnTyp
   for (const url of [a, b]) t.equal((await call(`${url ?? ''}${BP}/box`, { headers })).status, 200)
   sim.control.revokeAuthTokens()
   return { sim, a: a ?? '', b: b ?? '', headers }
+}
+
+/** Sends a request that Jira answers `ms` late; resolves once Jira has it (the answer still to come). */
+async function sentSlowly (sim: Simulator, url: string, headers: Record<string, string>, ms: number): Promise<{ answer: ReturnType<typeof call> }> {
+  const seen = sim.stats.requests
+  sim.control.setLatency(ms)
+  const answer = call(url, { headers })
+  await until(() => sim.stats.requests > seen)
+  sim.control.setLatency(0)
+  // Wrapped: an async function returning the promise itself would wait for the answer.
+  return { answer }
 }
 
 t.test('one replica refreshed before another sent its request with the refused token: that one refreshes too', async (t) => {
@@ -51,11 +64,7 @@ t.test('a request in flight while another replica refreshed takes that replica\'
   // refresh began, and its 401 comes back after. A's pair answered the refusal of that very token,
   // so it was issued after the token's death and after B's request was sent: B takes it.
   const { sim, a, b, headers } = await bothHoldARevokedToken(t)
-  const seen = sim.stats.requests
-  sim.control.setLatency(600)
-  const slow = call(`${b}${BP}/box`, { headers })
-  await until(() => sim.stats.requests > seen)
-  sim.control.setLatency(0)
+  const { answer: slow } = await sentSlowly(sim, `${b}${BP}/box`, headers, 600)
   t.equal((await call(`${a}${BP}/box`, { headers })).status, 200, 'the first replica refreshes')
   t.equal(sim.stats.calls.reauth, 1)
   t.equal((await slow).status, 200, 'the request in flight is replayed with the stored token')
@@ -68,11 +77,7 @@ t.test('the earliest request refused with the token counts, even when a later on
   // back while B waits for A's refresh to land. That earlier one shows the token was dead before A
   // refreshed, so B takes A's pair.
   const { sim, a, b, headers } = await bothHoldARevokedToken(t)
-  const seen = sim.stats.requests
-  sim.control.setLatency(800)
-  const early = call(`${b}${BP}/box`, { headers })
-  await until(() => sim.stats.requests > seen)
-  sim.control.setLatency(0)
+  const { answer: early } = await sentSlowly(sim, `${b}${BP}/box`, headers, 800)
   const release = sim.control.holdTokenAnswers()
   const first = call(`${a}${BP}/box`, { headers })
   await until(() => (sim.stats.calls.reauth ?? 0) === 1)
