@@ -77,20 +77,12 @@ export class LoginGuard {
   check (attempt: LoginAttempt): void {
     const now = this.#now()
     const s = this.#names.get(attempt.name)
-    if (s !== undefined && now < s.captchaUntil) throw captchaError(s, now)
+    if (s !== undefined && now < s.captchaUntil) throw captchaRefusal(s.loginUrl, s.captchaUntil - now)
     const failedUntil = this.#failed.get(attempt.credential)
-    if (failedUntil !== undefined && now < failedUntil) {
-      throw new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', {
-        headers: retryAfter(failedUntil - now)
-      })
-    }
+    if (failedUntil !== undefined && now < failedUntil) throw credentialRefusal(failedUntil - now)
     if (s === undefined) return
     const waitUntil = this.isKnownGood(attempt) ? s.pausedUntil : Math.max(s.retryAt, s.pausedUntil)
-    if (now < waitUntil) {
-      throw new ProxyError('LOGIN_BACKOFF', 'Recent logins for this account failed; the proxy waits before trying again so Jira does not lock it.', {
-        headers: retryAfter(waitUntil - now)
-      })
-    }
+    if (now < waitUntil) throw backoffRefusal(waitUntil - now)
   }
 
   /** Whether the credential is the configured one or has logged in before (and not failed since). */
@@ -140,7 +132,7 @@ export class LoginGuard {
     const now = this.#now()
     s.captchaUntil = now + this.#captchaHold
     s.loginUrl = loginUrl
-    return captchaError(s, now)
+    return captchaRefusal(loginUrl, this.#captchaHold)
   }
 
   /** How logins of a name stand right now, as far as credentials not known to be good go. */
@@ -180,13 +172,20 @@ export class LoginGuard {
   }
 }
 
-function captchaError (s: NameState, now: number): ProxyError {
-  const where = s.loginUrl === undefined ? 'in a browser' : `at ${s.loginUrl}`
-  return new ProxyError('JIRA_CAPTCHA_REQUIRED', `Jira demands a CAPTCHA for this account: sign in once ${where}, then restart the proxy or send it SIGHUP.`, {
-    headers: retryAfter(s.captchaUntil - now)
-  })
+/** The refusals a caller gets while a login may not be tried, with how long until it may. */
+export function captchaRefusal (loginUrl: string | undefined, waitMs: number): ProxyError {
+  const where = loginUrl === undefined ? 'in a browser' : `at ${loginUrl}`
+  return new ProxyError('JIRA_CAPTCHA_REQUIRED', `Jira demands a CAPTCHA for this account: sign in once ${where}, then restart the proxy or send it SIGHUP.`, { headers: retryAfter(waitMs) })
 }
 
-function retryAfter (ms: number): Record<string, string> {
+export function credentialRefusal (waitMs: number): ProxyError {
+  return new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', { headers: retryAfter(waitMs) })
+}
+
+export function backoffRefusal (waitMs: number): ProxyError {
+  return new ProxyError('LOGIN_BACKOFF', 'Recent logins for this account failed; the proxy waits before trying again so Jira does not lock it.', { headers: retryAfter(waitMs) })
+}
+
+export function retryAfter (ms: number): Record<string, string> {
   return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) }
 }

@@ -1,6 +1,6 @@
 import { ProxyError } from '../errors.js'
 import { type LoginFailureLedger, type LoginFailures, UNKNOWN } from '../store/ports.js'
-import type { LoginAttempt, LoginGuard, LoginGuardOptions } from './login-guard.js'
+import { type LoginAttempt, type LoginGuard, type LoginGuardOptions, backoffRefusal, captchaRefusal, credentialRefusal, retryAfter } from './login-guard.js'
 
 /** What the session manager asks before and tells after a login (LoginGuard, or the shared one). */
 export interface LoginRules {
@@ -116,20 +116,9 @@ export class SharedLoginGuard implements LoginRules {
 
 /** The error for a login the shared state forbids now, if it does (`trusted`: the configured credential). */
 function refusalOf (s: LoginFailures, trusted: boolean, now: number): ProxyError | undefined {
-  if (now < s.captchaUntil) {
-    const where = s.loginUrl === undefined ? 'in a browser' : `at ${s.loginUrl}`
-    return new ProxyError('JIRA_CAPTCHA_REQUIRED', `Jira demands a CAPTCHA for this account: sign in once ${where}, then restart the proxy or send it SIGHUP.`, { headers: retryAfter(s.captchaUntil - now) })
-  }
-  if (now < s.credentialRetryAt) {
-    return new ProxyError('LOGIN_FAILED', 'Jira rejected these credentials; the proxy will not retry them so the account is not locked.', { headers: retryAfter(s.credentialRetryAt - now) })
-  }
+  if (now < s.captchaUntil) return captchaRefusal(s.loginUrl, s.captchaUntil - now)
+  if (now < s.credentialRetryAt) return credentialRefusal(s.credentialRetryAt - now)
   const waitUntil = trusted || s.credentialGood ? s.pausedUntil : Math.max(s.retryAt, s.pausedUntil)
-  if (now < waitUntil) {
-    return new ProxyError('LOGIN_BACKOFF', 'Recent logins for this account failed; the proxy waits before trying again so Jira does not lock it.', { headers: retryAfter(waitUntil - now) })
-  }
+  if (now < waitUntil) return backoffRefusal(waitUntil - now)
   return undefined
-}
-
-function retryAfter (ms: number): Record<string, string> {
-  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) }
 }
