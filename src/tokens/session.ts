@@ -1,4 +1,13 @@
-import { Cookie, CookieJar, MemoryCookieStore, type SerializedCookieJar } from 'tough-cookie'
+import { createRequire } from 'node:module'
+import type * as ToughCookie from 'tough-cookie'
+import type { CookieJar, SerializedCookieJar } from 'tough-cookie'
+
+/**
+ * tough-cookie, loaded with the first jar: a proxy whose callers all bring their own cookies never
+ * makes one, and the library holds some 7 MB once loaded. The first login pays the load.
+ */
+let tough: typeof ToughCookie | undefined
+const toughCookie = (): typeof ToughCookie => (tough ??= createRequire(import.meta.url)('tough-cookie') as typeof ToughCookie)
 
 /**
  * A Jira session as the proxy holds it: a cookie jar, not one value. On a Data Center cluster the
@@ -56,6 +65,7 @@ export class JiraSession implements SessionCookies {
   #generation = 0
 
   constructor (serialized?: SerializedJiraSession) {
+    const { CookieJar, MemoryCookieStore } = toughCookie()
     this.#jar = serialized === undefined
       ? new CookieJar(new MemoryCookieStore(), JAR_OPTIONS)
       : CookieJar.deserializeSync(serialized, new MemoryCookieStore())
@@ -84,6 +94,7 @@ export class JiraSession implements SessionCookies {
     if (setCookie === undefined) return
     const now = new Date()
     let changed = false
+    const { Cookie } = toughCookie()
     for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
       const cookie = Cookie.parse(line)
       if (cookie === undefined) continue
@@ -106,7 +117,7 @@ export class JiraSession implements SessionCookies {
   withoutSession (): JiraSession {
     const next = new JiraSession()
     for (const cookie of this.#jar.getCookiesSync(JAR_URL, READ)) {
-      if (cookie.key !== SESSION_COOKIE) next.#jar.setCookieSync(cookie.clone() as Cookie, JAR_URL, { ignoreError: true })
+      if (cookie.key !== SESSION_COOKIE) next.#jar.setCookieSync(cookie.clone() as ToughCookie.Cookie, JAR_URL, { ignoreError: true })
     }
     next.#rebuild()
     return next
