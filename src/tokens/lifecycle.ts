@@ -366,7 +366,7 @@ export class TokenManager {
     const replacing = ask.rejected ? t.refusedToken ?? t.authentication : t.authentication
     // After a refusal, a pair another replica stored is taken if its refresh started after this
     // replica heard of the refusal; or if it answered a refusal of the same token (so it came after
-    // that token's death) and started after the refused request was sent, as in a storm of 401s
+    // that token's death) and started after the refused request arrived, as in a storm of 401s
     // spread over replicas. One started earlier may bring a token its cause killed.
     // The earliest such request counts, read when the store is looked at: the refusals of a
     // storm's other requests keep arriving while this replica waits for another's refresh.

@@ -127,7 +127,7 @@ export class AppTokens {
   get refusedSeq (): number { return this.#state?.refusedSeq ?? 0 }
   /** When (wall clock, ms) the proxy first heard of that refusal; 0 if it has heard of none. */
   get refusedAt (): number { return this.#state?.refusedAt ?? 0 }
-  /** When the earliest request refused with that token was sent (wall clock, ms). */
+  /** When the earliest request refused with that token arrived (wall clock, ms; it was sent right after). */
   get refusedSentAt (): number { return this.#state?.refusedSentAt ?? 0 }
 
   refused (token: string | undefined, seq: number, at: number, sentAt: number): void {
