@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { BP, basic, call, loginCookie, sleep, until } from '../helpers/clients.js'
 import { startRedis } from '../helpers/redis.js'
 import { startSimulator } from '../helpers/simulator.js'
-import { roundRobin, startReplicas } from './_replicas.js'
+import { type Simulator, roundRobin, startReplicas, twoReplicasServingBob } from './_replicas.js'
 
 // Tokens revoked while three replicas serve: 60 requests at once, spread over them, cause one
 // reauth in all (the replicas that lost the race take the winner's token from the store), and
@@ -25,16 +25,10 @@ for (const kind of ['cookie', 'basic'] as const) {
 }
 
 /** Two replicas sharing a store, both holding bob's token, which is then revoked. */
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
-
 async function bothHoldARevokedToken (t: Test): Promise<{ sim: Simulator, a: string, b: string, headers: Record<string, string> }> {
-  const sim = await startSimulator(t)
-  const redis = await startRedis(t)
-  const [a, b] = (await startReplicas(t, 2, sim.url, redis)).map((r) => r.url)
-  const headers = { authorization: basic('bob', 'bob-secret') }
-  for (const url of [a, b]) t.equal((await call(`${url ?? ''}${BP}/box`, { headers })).status, 200)
-  sim.control.revokeAuthTokens()
-  return { sim, a: a ?? '', b: b ?? '', headers }
+  const replicas = await twoReplicasServingBob(t)
+  replicas.sim.control.revokeAuthTokens()
+  return replicas
 }
 
 /** Sends a request that Jira answers `ms` late; resolves once Jira has it (the answer still to come). */
