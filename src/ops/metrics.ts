@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { type HistogramChild, HotHistogram } from './hot-histogram.js'
 
 /** The route families a request is counted under (label `family`). */
 const FAMILIES = ['bigpicture', 'jira', 'proxy'] as const
@@ -29,20 +30,33 @@ export interface MetricsOptions {
 export class Metrics {
   readonly registry = new Registry()
 
+  /**
+   * Answers not yet added to `requests`, by family and status class (1xx to 5xx): a request adds
+   * one here, and a scrape folds them in, so the request path never pays for prom-client's labels.
+   */
+  readonly #answered = new Map<string, number[]>(FAMILIES.map((family) => [family, [0, 0, 0, 0, 0]]))
+
   readonly requests = new Counter({
     name: 'bigpicture_proxy_requests_total',
     help: 'Requests answered, by route family (bigpicture, jira, proxy) and status class.',
     labelNames: ['family', 'status'] as const,
-    registers: [this.registry]
+    registers: [this.registry],
+    collect: () => {
+      for (const [family, counts] of this.#answered) {
+        for (const [i, n] of counts.entries()) {
+          if (n === 0) continue
+          this.requests.inc({ family, status: `${i + 1}xx` }, n)
+          counts[i] = 0
+        }
+      }
+    }
   })
 
-  readonly requestSeconds = new Histogram({
-    name: 'bigpicture_proxy_request_duration_seconds',
-    help: 'Time from receiving a request to sending the last byte of its answer, by route family.',
-    labelNames: ['family'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry]
-  })
+  readonly requestSeconds = new HotHistogram(
+    'bigpicture_proxy_request_duration_seconds',
+    'Time from receiving a request to sending the last byte of its answer, by route family.',
+    'family', DURATION_BUCKETS, this.registry
+  )
 
   readonly buildInfo = new Gauge({
     name: 'bigpicture_proxy_build_info',
@@ -97,13 +111,11 @@ export class Metrics {
     registers: [this.registry]
   })
 
-  readonly upstreamSeconds = new Histogram({
-    name: 'bigpicture_proxy_upstream_duration_seconds',
-    help: 'Time from sending a request to Jira to receiving its response headers, by route family.',
-    labelNames: ['family'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [this.registry]
-  })
+  readonly upstreamSeconds = new HotHistogram(
+    'bigpicture_proxy_upstream_duration_seconds',
+    'Time from sending a request to Jira to receiving its response headers, by route family.',
+    'family', DURATION_BUCKETS, this.registry
+  )
 
   readonly tokenCallSeconds = new Histogram({
     name: 'bigpicture_proxy_token_call_duration_seconds',
@@ -141,22 +153,21 @@ export class Metrics {
   }
 
   /**
-   * Counts one answered request and its duration. The labelled children are looked up once here,
+   * Counts one answered request and its duration. Each family's tallies are looked up once here,
    * not on every request.
    */
   requestRecorder (): (family: string, status: number, seconds: number) => void {
-    interface Children { family: string, statuses: Array<{ inc: () => void }>, duration: { observe: (v: number) => void } }
-    const children = new Map<string, Children>()
-    for (const family of FAMILIES) {
-      children.set(family, { family, statuses: [1, 2, 3, 4, 5].map((c) => this.requests.labels(family, `${c}xx`)), duration: this.requestSeconds.labels(family) })
-    }
+    interface Tallies { family: string, answered: number[], duration: HistogramChild }
+    const tallies = new Map<string, Tallies>()
+    for (const [family, answered] of this.#answered) tallies.set(family, { family, answered, duration: this.requestSeconds.labels(family) })
     // A path refused as invalid is counted with Jira's: the caller meant Jira.
-    const jira = children.get('jira') as Children
+    const jira = tallies.get('jira') as Tallies
     return (family, status, seconds) => {
-      const child = children.get(family) ?? jira
+      const t = tallies.get(family) ?? jira
       const statusClass = Math.floor(status / 100)
-      ;(child.statuses[statusClass - 1] ?? this.requests.labels(child.family, `${statusClass}xx`)).inc()
-      child.duration.observe(seconds)
+      if (statusClass >= 1 && statusClass <= 5) t.answered[statusClass - 1]++
+      else this.requests.inc({ family: t.family, status: `${statusClass}xx` })
+      t.duration.observe(seconds)
     }
   }
 
