@@ -23,7 +23,7 @@ export interface HistogramChild {
 /**
  * A histogram with one label, for what is observed on every request. prom-client's Histogram
  * hashes the labels and finds the bucket through a number-keyed property on each observation
- * (over a microsecond apiece under load, three a request); here an observation is a bucket search
+ * (over a microsecond apiece under load, two a request); here an observation is a bucket search
  * and three additions. It sits in a prom-client registry, which serves it exactly as it serves
  * prom-client's own (`test/unit/hot-histogram.test.ts` compares the two expositions).
  */
