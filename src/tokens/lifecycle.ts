@@ -75,13 +75,6 @@ const SESSION_ATTEMPTS = 3
 const UNKNOWN_LIFETIME_MS = 60_000
 
 /**
- * Replicas parse one burst of requests at moments this far apart (a busy CPU, a slow event loop):
- * a pair another replica fetched for the same refused token up to this long before a refused
- * request arrived here answers the same storm of 401s.
- */
-const SAME_STORM_MS = 1000
-
-/**
  * The token lifecycle: fetch on first use, refresh with `reauth` before `exp` (minus the
  * skew, corrected for Jira's clock), fall back to a fresh `auth`, log in again (through the
  * session manager) when the proxy's own session died. One refresh per identity and app is ever in
@@ -373,15 +366,15 @@ export class TokenManager {
     const replacing = ask.rejected ? t.refusedToken ?? t.authentication : t.authentication
     // After a refusal, a pair another replica stored is taken if its refresh started after this
     // replica heard of the refusal; or if it answered a refusal of the same token (so it came after
-    // that token's death) and started at most SAME_STORM_MS before the refused request arrived, as
-    // in a storm of 401s spread over replicas. One started earlier may bring a token a later cause
-    // (a second revocation) killed. The earliest such request counts, read when the store is
-    // looked at: the refusals of a storm's other requests keep arriving while this replica waits.
+    // that token's death) and started after the refused request arrived, as in a storm of 401s
+    // spread over replicas. One started earlier may bring a token its cause killed.
+    // The earliest such request counts, read when the store is looked at: the refusals of a
+    // storm's other requests keep arriving while this replica waits for another's refresh.
     const heardAt = t.refusedAt
     const answers = ask.rejected && replacing !== undefined ? tokenDigest(replacing) : undefined
     const afterRefusal = (r: TokenPairRecord): boolean => {
       const requestedAt = r.requestedAt ?? 0
-      return requestedAt > heardAt || (answers !== undefined && r.answers === answers && requestedAt > t.refusedSentAt - SAME_STORM_MS)
+      return requestedAt > heardAt || (answers !== undefined && r.answers === answers && requestedAt > t.refusedSentAt)
     }
     const key = tokenRecordKey(identity.key, this.#apps[app] as string)
     const result = await flyShared<TokenPairRecord>({
