@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { BP, call, loginCookie } from '../helpers/clients.js'
+import { packageLoaded } from '../helpers/modules.js'
 import { startProxy } from '../helpers/proxy.js'
 import { startSimulator } from '../helpers/simulator.js'
 
@@ -12,8 +12,7 @@ import { startSimulator } from '../helpers/simulator.js'
 // as CommonJS, so a load shows in the CommonJS module cache; an ES import of it would not, so no
 // module of the program may import it other than for types.
 
-const moduleCache = createRequire(import.meta.url).cache
-const jarLibraryLoaded = (): boolean => Object.keys(moduleCache).some((file) => file.includes('/node_modules/tough-cookie/'))
+const jarLibraryLoaded = (): boolean => packageLoaded('tough-cookie')
 
 t.test('cookie callers are served without the cookie-jar library; the service identity loads it', async (t) => {
   const sim = await startSimulator(t)

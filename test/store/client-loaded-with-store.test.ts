@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module'
 import t from 'tap'
 import { BP, call, loginCookie } from '../helpers/clients.js'
+import { packageLoaded } from '../helpers/modules.js'
 import { startProxy } from '../helpers/proxy.js'
 import { startSimulator } from '../helpers/simulator.js'
 
@@ -10,8 +10,7 @@ import { startSimulator } from '../helpers/simulator.js'
 
 // Not from ./_stores.js, which loads the client itself.
 const SECRET = 'a-store-secret-for-the-tests-0123456789'
-const moduleCache = createRequire(import.meta.url).cache
-const clientLoaded = (): boolean => Object.keys(moduleCache).some((file) => file.includes('/node_modules/ioredis/'))
+const clientLoaded = (): boolean => packageLoaded('ioredis')
 
 t.test('no Redis client in a proxy without STORE_URL; loaded once a store is configured', async (t) => {
   const sim = await startSimulator(t)
